@@ -1,0 +1,1 @@
+"""analysis layer (see README: sources → analysis → workflow → faces)."""

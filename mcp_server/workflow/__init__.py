@@ -1,0 +1,1 @@
+"""workflow layer (see README: sources → analysis → workflow → faces)."""

@@ -1,0 +1,77 @@
+"""The redaction corpus: every known secret format is replaced, ordinary text is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_server.models import Event
+from mcp_server.redact import redact, redact_model, redact_obj
+
+# (text containing a secret, the secret itself, the kind it must be tagged as)
+SECRETS = [
+    ("export ANTHROPIC_API_KEY=sk-ant-api03-Zx9_kq2LmN8vB4tR7yW1pQ6sD3fG5hJ0aKcE-uIoXyTw", "sk-ant-api03-Zx9_kq2LmN8vB4tR7yW1pQ6sD3fG5hJ0aKcE-uIoXyTw", "anthropic_key"),
+    ("curl -H 'x-api-key: sk-ant-admin01-AbCdEfGhIjKlMnOpQrStUv' https://api", "sk-ant-admin01-AbCdEfGhIjKlMnOpQrStUv", "anthropic_key"),
+    ("OPENAI_API_KEY=sk-proj-4fT9aQ2mX7LbN1cR8vK3yH6wE0pZ5sJd", "sk-proj-4fT9aQ2mX7LbN1cR8vK3yH6wE0pZ5sJd", "openai_key"),
+    ("aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "aws_access_key_id"),
+    ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key"),
+    ("git remote set-url origin https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "github_token"),
+    ("GH_TOKEN=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEF", "github_token"),
+    ("glab auth login --token glpat-xRt7Wq2Lk9Mn4Bv8Cz1D", "glpat-xRt7Wq2Lk9Mn4Bv8Cz1D", "gitlab_token"),
+    ("SLACK=xoxb-2718281828-3141592653-AbCdEfGhIjKlMnOp", "xoxb-2718281828-3141592653-AbCdEfGhIjKlMnOp", "slack_token"),
+    ("key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY in config", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "google_api_key"),
+    ("stripe: sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe_key"),
+    ("//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_token"),
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
+    ("curl -H 'Authorization: Bearer abc123def456ghi789' http://x", "abc123def456ghi789", "bearer"),
+    ("Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy", "basic_auth"),
+    ("DATABASE_URL=postgres://app:hunter2pass@db.internal:5432/app", "hunter2pass", "url_password"),
+    ("mysql --password=S3cr3tP4ss -u root", "S3cr3tP4ss", "secret"),
+    ('{"password": "correct-horse-battery"}', "correct-horse-battery", "secret"),
+    ("DB_PASSWORD=pa55w0rd!x", "pa55w0rd!x", "secret"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ", "private_key"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7truncated-mid-key", "MIIEowIBAAKCAQEA7truncated-mid-key", "private_key"),
+]
+
+
+@pytest.mark.parametrize("text,secret,kind", SECRETS, ids=[s[2] + str(i) for i, s in enumerate(SECRETS)])
+def test_secret_is_redacted(text, secret, kind):
+    out = redact(text)
+    assert secret not in out
+    assert f"[REDACTED:{kind}]" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tmux kill-server",
+        "Out of memory: Killed process 4242 (postgres) total-vm:8123456kB",
+        "git reset --hard HEAD~3",
+        "systemd[1]: app.service: Main process exited, code=killed, status=9/KILL",
+        "token count exceeded",  # the word alone is not a secret
+        "see https://example.com/path?q=1",
+        "the keyboard was unplugged",
+    ],
+)
+def test_ordinary_text_is_untouched(text):
+    assert redact(text) == text
+
+
+def test_context_is_kept_around_the_secret():
+    assert redact("Authorization: Bearer abcdefgh12345678") == "Authorization: Bearer [REDACTED:bearer]"
+    assert redact("postgres://app:pw1234@db/x") == "postgres://app:[REDACTED:url_password]@db/x"
+
+
+def test_nested_structures_and_models_are_redacted():
+    obj = {"cmds": ["ls", "export GH=ghp_16C7e42F292c6912E7710c838347Ae178B4a"], "n": 3, "t": ("a", "pwd=abcdef1")}
+    out = redact_obj(obj)
+    assert "ghp_" not in str(out) and "abcdef1" not in str(out)
+    assert out["n"] == 3 and isinstance(out["t"], tuple)
+    ev = Event(evidence_id="ev-1", data_type="t:t", source="t", message="password=hunter22",
+               extra={"cmdline": "app --token=abcd1234efgh"})
+    red = redact_model(ev)
+    assert "hunter22" not in red.message and "abcd1234efgh" not in str(red.extra)
+
+
+def test_redaction_is_idempotent():
+    once = redact(SECRETS[0][0] + " " + SECRETS[15][0])
+    assert redact(once) == once
