@@ -82,6 +82,10 @@ class Finding(BaseModel):
     owner: Optional[str] = None
     due: Optional[str] = None
     time: datetime
+    #: the phase or requirement a `not_applicable` finding answers ("code_path", "session_forensics")
+    applies_to: Optional[str] = None
+    #: prescription: the files the fix will touch
+    files: list[str] = Field(default_factory=list)
 
 
 class PhaseRecord(BaseModel):
