@@ -8,6 +8,7 @@ dependencies exists under the plugin's data folder, then replaces itself with th
    `<data>/venvs/<hash>` where the hash covers that list and the interpreter, so a changed
    dependency list builds a fresh environment and an unchanged one is reused (a warm start only
    reads two small files and execs).
+   `<data>/venvs/current.json` points the hooks at that venv's site-packages.
 2. Building happens under an exclusive file lock, into a temporary folder that is renamed into
    place when complete, so two sessions starting at once never race or see half an environment.
 3. `uv` is used when it is on PATH (it can also supply Python >= 3.10); otherwise venv + pip with
@@ -19,6 +20,7 @@ dependencies exists under the plugin's data folder, then replaces itself with th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -171,8 +173,40 @@ def ensure_venv() -> str:
     return venv
 
 
+def site_packages(venv: str) -> list:
+    """The venv's site-packages folders (lib/pythonX.Y/site-packages, or Lib/site-packages)."""
+    import glob
+
+    found = glob.glob(os.path.join(venv, "lib", "python*", "site-packages")) + glob.glob(
+        os.path.join(venv, "Lib", "site-packages"))
+    return sorted(p for p in found if os.path.isdir(p))
+
+
+def write_pointer(venv: str) -> None:
+    """Tell the hooks where the plugin's packages are (`<data>/venvs/current.json`): the Bash hook
+    imports the danger classifier and bashlex from there. Rewritten only when it changes; a
+    failure is reported and ignored (the hooks then allow and say so)."""
+    pointer = os.path.join(data_dir(), "venvs", "current.json")
+    want = {"venv": venv, "python": venv_python(venv), "site_packages": site_packages(venv), "root": ROOT}
+    try:
+        with open(pointer, encoding="utf-8") as f:
+            if json.load(f) == want:
+                return
+    except (OSError, ValueError):
+        pass
+    tmp = f"{pointer}.tmp-{os.getpid()}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(want, f)
+        os.replace(tmp, pointer)
+    except OSError as exc:
+        say(f"cannot write {pointer}: {exc}")
+
+
 def main() -> None:
     venv = ensure_venv()
+    write_pointer(venv)
     exe = venv_python(venv)
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
