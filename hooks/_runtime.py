@@ -30,8 +30,9 @@ EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 OVERRIDE_HOW = "the user can lift this gate by typing /rca:override <reason>"
 
 
-class OverBudget(Exception):
-    pass
+class OverBudget(BaseException):
+    """Raised by the budget timer; a BaseException so that no `except Exception` on the way
+    swallows it."""
 
 
 def note(msg: str) -> None:

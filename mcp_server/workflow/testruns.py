@@ -21,7 +21,7 @@ TELL_USER_AT = 5
 MAX_OUTPUT = 4000  # characters of a failing run's output kept as evidence
 
 #: Cheap substring filter before any regex: a command without one of these is not a test run.
-_HINTS = ("test", "jest", "vitest", "mocha", "tox", "nox", "spec", "check", "phpunit", "ctest", "pytest")
+_HINTS = ("test", "jest", "vitest", "mocha", "tox", "nox", "spec", "check", "phpunit", "ctest", "mvn", "gradle")
 
 _SEGMENT_SPLIT = re.compile(r"&&|\|\||[;|\n&]")
 _PREFIX = re.compile(
@@ -108,7 +108,7 @@ _SUMMARY_FAILED = re.compile(
 
 _SIG_PATTERNS = (
     # pytest short summary: FAILED tests/test_x.py::test_y - AssertionError: assert 1 == 2
-    re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?P<err>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Failure)?)\b)?", re.M),
+    re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*)\b)?", re.M),
     # go test
     re.compile(r"^\s*--- FAIL: (?P<test>\S+)", re.M),
     # cargo test
@@ -125,7 +125,8 @@ _SIG_PATTERNS = (
     re.compile(r"^rspec (?P<test>\./\S+)", re.M),
 )
 _ERR_TYPE = re.compile(
-    r"(?:^E\s+|^\s*|panicked at .*?: )(?P<err>[A-Z][A-Za-z0-9_.]*(?:Error|Exception|Failure|Exit|Interrupt))\b", re.M
+    r"(?:^E\s+|^\s*|:\d+: |panicked at .*?: )(?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*(?:Error|Exception|Failure|Exit|Interrupt))\b",
+    re.M,
 )
 _GENERIC = re.compile(r"^.*\b(?:error|fail(?:ed|ure)?|panic)\b.*$", re.I | re.M)
 _NOISE = re.compile(r"0x[0-9a-f]+|\d+(?:\.\d+)?(?:s|ms)?\b|/tmp/\S+", re.I)

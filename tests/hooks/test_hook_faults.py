@@ -1,0 +1,264 @@
+"""Fault injection: whatever breaks, a hook ends with the tool allowed and a note on stderr, or a
+deliberate deny — never a hang, never an exit status Claude Code reads as a block."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from mcp_server.workflow import api, gatefile
+from tests.conftest import ROOT, require
+
+from .conftest import HOOK_PYTHON, SCRIPTS, payload, run_hook
+from .test_hooks import failing_pytest_payload
+
+ALL_SCRIPTS = sorted(set(SCRIPTS.values()))
+
+
+@pytest.mark.parametrize("script", ALL_SCRIPTS)
+@pytest.mark.parametrize("stdin", [b"", b"   \n", b"{not json", b"[1, 2]", b"\xff\xfe\x00garbage", b"null",
+                                   b'{"tool_name": 42, "tool_input": "str", "cwd": 7}'])
+def test_bad_stdin_allows_with_a_note(plugin, script, stdin):
+    r = run_hook(script, stdin, plugin.env)
+    assert r.returncode == 0 and r.out == {}
+    if stdin.strip() in (b"", b"{not json", b"[1, 2]", b"\xff\xfe\x00garbage", b"null"):
+        assert r.stderr.startswith("rca hook:")
+
+
+def test_unknown_fields_and_events_are_ignored(plugin):
+    for script in ALL_SCRIPTS:
+        r = run_hook(script, {"hook_event_name": "SomethingNew", "session_id": "s"}, plugin.env)
+        assert r.out == {} and r.returncode == 0
+    api.start("x")
+    p = payload("PreToolUse", "Edit")
+    p.update(future_field={"nested": [1, 2]}, effort={"level": "max"}, hook_event_name="PreToolUse")
+    assert plugin.hook(p).out["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+def state_dir(plugin) -> Path:
+    return Path(gatefile.state_dir(str(plugin.project)))
+
+
+@pytest.mark.parametrize("content", [b"{corrupt", b'"a string"', b'{"open": "yes"}', b"\x00" * 64])
+def test_corrupt_gate_allows_with_a_note(plugin, content):
+    api.start("x")
+    (state_dir(plugin) / "gate.json").write_bytes(content)
+    for p in (payload("PreToolUse", "Edit"), payload("SessionStart"), payload("PreToolUse", "Bash")):
+        r = plugin.hook(p)
+        assert r.out == {} and r.returncode == 0
+        assert "gate" in r.stderr
+
+
+def test_gate_that_cannot_be_read_allows_with_a_note(plugin):
+    api.start("x")
+    gate = state_dir(plugin) / "gate.json"
+    gate.unlink()
+    gate.mkdir()  # reading it raises IsADirectoryError
+    r = plugin.hook(payload("PreToolUse", "Edit"))
+    assert r.out == {} and "cannot read" in r.stderr
+
+
+def _as_nobody():
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def test_unreadable_state_allows_with_a_note(plugin):
+    """State owned by another user with private modes (0700/0600), as after a sudo session."""
+    api.start("x")
+    p = payload("PreToolUse", "Edit")
+    if os.geteuid() == 0:
+        for d in (plugin.data, plugin.data.parent, plugin.project):
+            os.chmod(d, os.stat(d).st_mode | 0o011)  # nobody may traverse to the private state folder
+        system_python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+        require(system_python is not None, "a python3 outside root's home, runnable by nobody")
+        r = plugin.hook(p, preexec=_as_nobody, python=system_python)
+    else:
+        os.chmod(state_dir(plugin) / "gate.json", 0)
+        try:
+            r = plugin.hook(p)
+        finally:
+            os.chmod(state_dir(plugin) / "gate.json", 0o600)
+    assert r.out == {} and "Permission" in r.stderr
+
+
+@pytest.fixture
+def read_only_state(plugin):
+    """The plugin data folder on a read-only file system (root: a tmpfs remounted ro; else modes)."""
+    api.start("x")
+    if os.geteuid() == 0 and shutil.which("mount"):
+        src = plugin.data
+        mnt = plugin.data.parent / "ro-data"
+        mnt.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)]).returncode == 0:
+            shutil.copytree(src, mnt, dirs_exist_ok=True)
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+            plugin.env["CLAUDE_PLUGIN_DATA"] = str(mnt)
+            yield mnt
+            subprocess.run(["umount", str(mnt)], check=True)
+            return
+    for d, _, files in os.walk(plugin.data):
+        os.chmod(d, 0o500)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o400)
+    yield plugin.data
+    for d, _, _ in os.walk(plugin.data):
+        os.chmod(d, 0o700)
+
+
+def test_read_only_disk(plugin, read_only_state):
+    # reading still works: the gate is enforced
+    assert plugin.hook(payload("PreToolUse", "Edit")).out["hookSpecificOutput"]["permissionDecision"] == "deny"
+    # writes fail: allowed, with a note, nothing half-written
+    fail = failing_pytest_payload(plugin)
+    r = plugin.hook(fail)
+    assert r.out == {} and r.returncode == 0 and "rca hook" in r.stderr
+    p = payload("UserPromptSubmit")
+    p["prompt"] = "/rca:override disk is read-only"
+    r = plugin.hook(p)
+    assert r.out == {} and "rca hook" in r.stderr
+
+
+def test_locked_state_does_not_hang_a_writer(plugin):
+    fail = failing_pytest_payload(plugin)
+    plugin.hook(fail)  # a streak exists: the next runs need the lock
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with gatefile.ProjectLock(str(plugin.project)):
+            held.set()
+            release.wait(60)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    try:
+        held.wait(10)
+        r = plugin.hook(fail, timeout=20)
+        assert r.out == {} and "held by another session" in r.stderr
+        e = plugin.hook(payload("PostToolUse", "Edit"), timeout=20)
+        assert e.out == {} and "held by another session" in e.stderr
+        # readers never need the lock
+        assert plugin.hook(payload("PreToolUse", "Edit"), timeout=20).out == {}
+    finally:
+        release.set()
+        t.join()
+
+
+def test_time_budget_turns_a_hang_into_an_allow(plugin, tmp_path):
+    """A classifier that never returns (e.g. a pathological parse) is cut off by the budget."""
+    root = tmp_path / "plugin"
+    shutil.copytree(ROOT / "hooks", root / "hooks")
+    shutil.copytree(ROOT / "mcp_server", root / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "mcp_server" / "analysis" / "danger.py").write_text(
+        "import time\n"
+        "def classify(command, targets, cwd):\n    time.sleep(60)\n"
+        "def destroys_process_or_evidence(a):\n    return True\n")
+    api.start("x")
+    env = dict(plugin.env, RCA_HOOK_BUDGET="0.5")
+    p = payload("PreToolUse", "Bash")
+    p["cwd"] = str(plugin.project)
+    r = run_hook("pre_tool_use.py", p, env, root=root, timeout=20)
+    assert r.out == {} and "time budget" in r.stderr
+
+
+def test_concurrent_sessions_each_count_and_nothing_is_lost(plugin):
+    """Two sessions' hooks write at once; the streak and investigation files stay valid JSON."""
+    fail = failing_pytest_payload(plugin)
+    plugin.hook(fail)
+    procs = []
+    for i in range(6):
+        p = dict(fail, session_id=f"session-{i % 2}", tool_use_id=f"toolu_{i}")
+        procs.append(subprocess.Popen([HOOK_PYTHON, "-I", "-S", str(ROOT / "hooks" / SCRIPTS[p["hook_event_name"]])],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      env=plugin.env))
+        e = subprocess.Popen([HOOK_PYTHON, "-I", "-S", str(ROOT / "hooks" / "post_tool_use.py")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=plugin.env)
+        procs.append(e)
+        procs[-2].stdin.write(json.dumps(dict(p, cwd=str(plugin.project))).encode())
+        edit = payload("PostToolUse", "Edit")
+        edit["cwd"] = str(plugin.project)
+        e.stdin.write(json.dumps(edit).encode())
+    outs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        outs.append(json.loads(out))
+    streak = json.loads((state_dir(plugin) / "streak.json").read_text())
+    assert streak["signature"] == "test_calc.py::test_add | AssertionError" and streak["count"] >= 2
+    for f in (state_dir(plugin) / "investigations").glob("*.json") if (state_dir(plugin) / "investigations").exists() else []:
+        json.loads(f.read_text())
+    assert not [n for n in os.listdir(state_dir(plugin)) if ".tmp-" in n]
+
+
+def test_missing_plugin_venv_and_corrupt_pointer(plugin):
+    api.start("x")
+    p = payload("PreToolUse", "Bash")
+    p["tool_input"] = {"command": "rm -rf /var/log/journal"}
+    (plugin.data / "venvs").mkdir(parents=True, exist_ok=True)
+    for pointer in (None, "{broken", json.dumps({"site_packages": ["/nonexistent/site-packages", 7]})):
+        if pointer is not None:
+            (plugin.data / "venvs" / "current.json").write_text(pointer)
+        r = plugin.hook(p)
+        assert r.out == {} and r.returncode == 0 and "not importable" in r.stderr
+
+
+def test_a_missing_script_cannot_block(plugin, tmp_path):
+    """hooks.json runs `python3 … || true`: python exits 2 on a missing script, which Claude Code
+    would read as a block; through the configured command line it is exit 0."""
+    cfg = json.loads((ROOT / "hooks" / "hooks.json").read_text())
+    command = cfg["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    env = dict(plugin.env, CLAUDE_PLUGIN_ROOT=str(tmp_path / "gone"))
+    r = subprocess.run(["sh", "-c", command], input=b"{}", capture_output=True, env=env, timeout=20)
+    assert r.returncode == 0
+    direct = subprocess.run([HOOK_PYTHON, "-I", "-S", str(tmp_path / "gone" / "x.py")], capture_output=True)
+    assert direct.returncode == 2  # what `|| true` protects against
+    # and through the same command line, the real script still speaks JSON
+    env = dict(plugin.env)
+    r = subprocess.run(["sh", "-c", command], input=json.dumps(payload("PreToolUse", "Bash")).encode(),
+                       capture_output=True, env=env, timeout=20)
+    assert r.returncode == 0 and json.loads(r.stdout) == {}
+
+
+PROBE = r"""
+import json, runpy, sys
+sys.argv = [sys.argv[1]]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+finally:
+    sys.stderr.write("MODULES " + json.dumps(sorted(sys.modules)) + "\n")
+"""
+
+OURS = {"_runtime", "mcp_server", "mcp_server.workflow", "mcp_server.workflow.gatefile",
+        "mcp_server.workflow.testruns", "__main__"}
+
+
+@pytest.mark.parametrize("event,tool,command", [
+    ("PreToolUse", "Edit", None), ("PreToolUse", "Bash", "git status"), ("PostToolUse", "Bash", "git status"),
+    ("PostToolUse", "Edit", None), ("PostToolUseFailure", "Bash", "ls /nonexistent-dir-xyz"),
+    ("UserPromptSubmit", "", None), ("SessionStart", "", None),
+])
+def test_frequent_path_imports_only_the_stdlib(plugin, event, tool, command):
+    p = payload(event, tool, version="2.1.330")
+    p["cwd"] = str(plugin.project)
+    if command:
+        p["tool_input"] = {"command": command}
+    r = subprocess.run([HOOK_PYTHON, "-I", "-S", "-c", PROBE, str(ROOT / "hooks" / SCRIPTS[event])],
+                       input=json.dumps(p).encode(), capture_output=True, env=plugin.env, timeout=30)
+    line = [ln for ln in r.stderr.decode().splitlines() if ln.startswith("MODULES ")][-1]
+    modules = json.loads(line[len("MODULES "):])
+    probe = subprocess.run([HOOK_PYTHON, "-c", "import sys; print(sys.version_info >= (3, 10))"],
+                           capture_output=True, text=True)
+    names = subprocess.run([HOOK_PYTHON, "-I", "-S", "-c", "import sys, json; print(json.dumps(sorted("
+                            "getattr(sys, 'stdlib_module_names', ()))))"], capture_output=True, text=True)
+    stdlib = set(json.loads(names.stdout)) | {"_runtime"}
+    foreign = [m for m in modules if m not in OURS and m.split(".")[0] not in stdlib]
+    assert probe.stdout.strip() == "True", "this check needs python >= 3.10 for sys.stdlib_module_names"
+    assert foreign == [], f"{event} {tool} imported non-stdlib modules: {foreign}"
+    assert "pydantic" not in modules
