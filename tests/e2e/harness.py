@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,7 +62,7 @@ from typing import Any, Iterator, Sequence
 from .fake_api import FakeAnthropic, Reply, Request, content_text, reply, text, tool_use
 
 __all__ = [
-    "FORENSICS", "PLUGIN_ROOT", "Scenario", "Result", "ToolCall", "run_scenario", "prewarm_server_venv",
+    "FORENSICS", "PLUGIN_ROOT", "Scenario", "Result", "ToolCall", "run_scenario", "prewarm_server_venv", "copy_plugin",
     "text", "tool_use", "reply",
 ]
 
@@ -96,6 +97,8 @@ class Scenario:
     args: Sequence[str] = ()
     #: seconds before the run is killed and the test fails
     timeout: float = 180.0
+    #: the plugin folder given to --plugin-dir (a modified copy from `copy_plugin`, say)
+    plugin_dir: Path = PLUGIN_ROOT
 
 
 
@@ -284,7 +287,7 @@ def run_scenario(scenario: Scenario, tmp_path: Path, *, shared_venvs: Path | Non
         plugin_data.mkdir(parents=True, exist_ok=True)
         (plugin_data / "venvs").symlink_to(shared_venvs, target_is_directory=True)
 
-    argv = [claude, "-p", scenario.prompt, "--plugin-dir", str(PLUGIN_ROOT),
+    argv = [claude, "-p", scenario.prompt, "--plugin-dir", str(scenario.plugin_dir),
             "--output-format", "stream-json", "--verbose"]
     if scenario.allowed_tools:
         argv += ["--allowedTools", ",".join(scenario.allowed_tools)]
@@ -314,6 +317,23 @@ def run_scenario(scenario: Scenario, tmp_path: Path, *, shared_venvs: Path | Non
     transcript = _read_jsonl(transcript_path) if transcript_path else []
     return Result(proc.returncode, messages, stdout, stderr, requests, home, config, project, plugin_data,
                   session_id, transcript_path, transcript, seconds)
+
+
+#: what a plugin copy needs: the manifests, the server package, the launcher, hooks and skills
+PLUGIN_FILES = (".claude-plugin", ".mcp.json", "hooks", "skills", "mcp_server", "scripts", "pyproject.toml", "README.md")
+
+
+def copy_plugin(dest: Path) -> Path:
+    """A copy of this plugin in `dest` that a test may modify (e.g. its hooks.json or .mcp.json)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in PLUGIN_FILES:
+        src = PLUGIN_ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=ignore)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
 
 
 def _kill_group(pgid: int) -> None:
