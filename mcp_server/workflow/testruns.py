@@ -27,7 +27,7 @@ _SEGMENT_SPLIT = re.compile(r"&&|\|\||[;|\n&]")
 _PREFIX = re.compile(
     r"^\s*(?:(?:[A-Za-z_][A-Za-z0-9_]*=\S*|sudo|env|time|nice|timeout\s+\S+|xvfb-run|command|exec|"
     r"(?:uv|poetry|pipenv|pdm|hatch|rye)\s+run|bundle\s+exec|npx|pnpx|bunx|(?:pnpm|yarn)\s+exec|"
-    r"(?:python[0-9.]*|py)\s+-m)\s+)*"
+    r"(?:\S*/)?(?:python[0-9.]*|py)\s+-m)\s+)*"
 )
 _TEST_COMMANDS = re.compile(
     r"""^(?:\S*/)?(?:

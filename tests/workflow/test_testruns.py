@@ -13,7 +13,7 @@ from mcp_server.workflow import testruns
 @pytest.mark.parametrize("command", [
     "pytest", "pytest -x tests/test_api.py", "python -m pytest -q", "python3.11 -m pytest tests",
     "uv run pytest -k parse", "poetry run pytest", "cd backend && pytest -q 2>&1 | tail -20",
-    "PYTHONPATH=. pytest", "timeout 300 pytest", "tox -e py311", "python -m unittest discover",
+    "PYTHONPATH=. pytest", "/work/.venv/bin/python -m pytest -q", ".venv/bin/pytest", "timeout 300 pytest", "tox -e py311", "python -m unittest discover",
     "go test ./...", "go test -run TestParse ./pkg/...", "cargo test", "cargo nextest run",
     "npm test", "npm run test", "npm run test:unit", "pnpm test", "yarn test --watch=false", "npx jest src",
     "jest", "npx vitest run", "vitest", "bun test", "mvn test", "./mvnw -q verify", "gradle test",
