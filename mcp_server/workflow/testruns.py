@@ -15,6 +15,22 @@ import re
 
 from . import gatefile
 
+
+class _lazy:
+    """A regex compiled on first use: the PostToolUse hook imports this module for every Bash
+    call, and most calls are not test runs, so they should not pay for compiling these."""
+
+    __slots__ = ("args", "rx")
+
+    def __init__(self, *args: object):
+        self.args = args
+        self.rx = None
+
+    def __getattr__(self, name: str):
+        if self.rx is None:
+            self.rx = re.compile(*self.args)
+        return getattr(self.rx, name)
+
 WARN_AT = 2
 OPEN_AT = 3
 TELL_USER_AT = 5
@@ -23,13 +39,13 @@ MAX_OUTPUT = 4000  # characters of a failing run's output kept as evidence
 #: Cheap substring filter before any regex: a command without one of these is not a test run.
 _HINTS = ("test", "jest", "vitest", "mocha", "tox", "nox", "spec", "check", "phpunit", "ctest", "mvn", "gradle")
 
-_SEGMENT_SPLIT = re.compile(r"&&|\|\||[;|\n&]")
-_PREFIX = re.compile(
+_SEGMENT_SPLIT = _lazy(r"&&|\|\||[;|\n&]")
+_PREFIX = _lazy(
     r"^\s*(?:(?:[A-Za-z_][A-Za-z0-9_]*=\S*|sudo|env|time|nice|timeout\s+\S+|xvfb-run|command|exec|"
     r"(?:uv|poetry|pipenv|pdm|hatch|rye)\s+run|bundle\s+exec|npx|pnpx|bunx|(?:pnpm|yarn)\s+exec|"
     r"(?:\S*/)?(?:python[0-9.]*|py)\s+-m)\s+)*"
 )
-_TEST_COMMANDS = re.compile(
+_TEST_COMMANDS = _lazy(
     r"""^(?:\S*/)?(?:
         py\.?test|pytest-3|tox|nox|unittest|green|ward|
         jest|vitest|mocha|ava|karma|playwright\s+test|cypress\s+run|
@@ -43,7 +59,7 @@ _TEST_COMMANDS = re.compile(
     )(?:\s|$)""",
     re.X,
 )
-_JAVA_TEST_GOAL = re.compile(r"(?:^|\s)(?:test|verify|check|integrationTest|\S+:test)(?:\s|$)")
+_JAVA_TEST_GOAL = _lazy(r"(?:^|\s)(?:test|verify|check|integrationTest|\S+:test)(?:\s|$)")
 
 
 def is_test_command(command: object) -> bool:
@@ -67,7 +83,7 @@ def is_test_command(command: object) -> bool:
 
 # --- outcome ------------------------------------------------------------------------------------
 
-_EXIT = re.compile(r"^Exit code (\d+)")
+_EXIT = _lazy(r"^Exit code (\d+)")
 
 
 def outcome(payload: dict) -> tuple[bool, int | None, str]:
@@ -92,7 +108,7 @@ def outcome(payload: dict) -> tuple[bool, int | None, str]:
     return bool(_SUMMARY_FAILED.search(output)), 0, output
 
 
-_SUMMARY_FAILED = re.compile(
+_SUMMARY_FAILED = _lazy(
     r"=+ .*\b\d+ (?:failed|errors?)\b.* =+$|"  # pytest final line
     r"^FAIL\s|^--- FAIL:|"  # go test
     r"^test result: FAILED|"  # cargo
@@ -108,28 +124,28 @@ _SUMMARY_FAILED = re.compile(
 
 _SIG_PATTERNS = (
     # pytest short summary: FAILED tests/test_x.py::test_y - AssertionError: assert 1 == 2
-    re.compile(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*)\b)?", re.M),
+    _lazy(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*)\b)?", re.M),
     # go test
-    re.compile(r"^\s*--- FAIL: (?P<test>\S+)", re.M),
+    _lazy(r"^\s*--- FAIL: (?P<test>\S+)", re.M),
     # cargo test
-    re.compile(r"^test (?P<test>\S+) \.\.\. FAILED", re.M),
+    _lazy(r"^test (?P<test>\S+) \.\.\. FAILED", re.M),
     # jest / vitest
-    re.compile(r"^\s*(?:●|×|✕|FAIL)\s+(?P<test>[^\n]+?)\s*$", re.M),
+    _lazy(r"^\s*(?:●|×|✕|FAIL)\s+(?P<test>[^\n]+?)\s*$", re.M),
     # maven surefire
-    re.compile(r"^\[ERROR\]\s+(?P<test>[\w.$]+[.#]\w+)(?::\d+)?\s", re.M),
+    _lazy(r"^\[ERROR\]\s+(?P<test>[\w.$]+[.#]\w+)(?::\d+)?\s", re.M),
     # gradle
-    re.compile(r"^(?P<test>[\w.$]+ > [^\n]+?) FAILED$", re.M),
+    _lazy(r"^(?P<test>[\w.$]+ > [^\n]+?) FAILED$", re.M),
     # unittest
-    re.compile(r"^(?:FAIL|ERROR): (?P<test>\w+ \([\w.]+\))", re.M),
+    _lazy(r"^(?:FAIL|ERROR): (?P<test>\w+ \([\w.]+\))", re.M),
     # rspec
-    re.compile(r"^rspec (?P<test>\./\S+)", re.M),
+    _lazy(r"^rspec (?P<test>\./\S+)", re.M),
 )
-_ERR_TYPE = re.compile(
+_ERR_TYPE = _lazy(
     r"(?:^E\s+|^\s*|:\d+: |panicked at .*?: )(?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*(?:Error|Exception|Failure|Exit|Interrupt))\b",
     re.M,
 )
-_GENERIC = re.compile(r"^.*\b(?:error|fail(?:ed|ure)?|panic)\b.*$", re.I | re.M)
-_NOISE = re.compile(r"0x[0-9a-f]+|\d+(?:\.\d+)?(?:s|ms)?\b|/tmp/\S+", re.I)
+_GENERIC = _lazy(r"^.*\b(?:error|fail(?:ed|ure)?|panic)\b.*$", re.I | re.M)
+_NOISE = _lazy(r"0x[0-9a-f]+|\d+(?:\.\d+)?(?:s|ms)?\b|/tmp/\S+", re.I)
 
 
 def signature(output: str) -> str:
