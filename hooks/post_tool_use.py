@@ -47,9 +47,10 @@ def on_bash(payload: dict, event: str) -> dict:
     project = _runtime.project_of(payload)
     opened = None
     with gatefile.ProjectLock(project, timeout=LOCK_WAIT):
-        streak = testruns.update_streak(project, failed, sig, run)
         gate = _runtime.read_gate(project)
-        if gate and gate.get("open"):
+        open_id = gate.get("id") if gate and gate.get("open") else None
+        streak = testruns.update_streak(project, failed, sig, run, open_id)
+        if open_id:
             testruns.record_in_open(project, gate, run)
         elif failed and streak["count"] >= testruns.OPEN_AT:
             opened = testruns.open_tactical(project, streak)

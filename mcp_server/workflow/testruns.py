@@ -192,14 +192,17 @@ def note_edit(project: str) -> bool:
     return True
 
 
-def update_streak(project: str, failed: bool, sig: str | None, run: dict) -> dict:
+def update_streak(project: str, failed: bool, sig: str | None, run: dict, open_id: str | None = None) -> dict:
     """Apply one test run to the streak and save it (lock held by the caller); returns the streak.
 
     A pass resets it. A failure with a new signature starts a new streak at 1. The same failure
     again counts only when something was edited since the previous run: re-running unchanged code
-    is not another failed fix.
+    is not another failed fix. A streak whose tactical investigation has since been closed
+    (`open_id` is the investigation open now, if any) starts over: the diagnosis was made.
     """
     s = load_streak(project)
+    if s.get("opened") and s.get("opened") != open_id:
+        s = {"signature": None, "count": 0, "edits": 0, "runs": []}
     if not failed:
         s = {"signature": None, "count": 0, "edits": 0, "runs": [], "passed": run.get("time")}
     elif s.get("signature") != sig or not s["count"]:
@@ -287,6 +290,8 @@ def open_tactical(project: str, streak: dict) -> dict:
     for r in runs:
         ledger_append(inv, r)
     gatefile.write_investigation(project, inv)
+    streak["opened"] = inv_id
+    gatefile.write_json(gatefile.streak_path(project), streak)
     gatefile.write_gate(project, gatefile.make_gate(
         project, inv_id, "tactical", "investigate", False, TACTICAL_INVESTIGATE_MISSING, False))
     return inv

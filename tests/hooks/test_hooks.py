@@ -202,6 +202,18 @@ def test_non_converging_fixes_warn_then_open_a_tactical_investigation(plugin):
     assert len(storage.load_active(str(plugin.project)).ledger) == 5  # runs during the investigation are evidence
 
 
+def test_after_the_tactical_investigation_closes_the_count_starts_over(plugin):
+    fail = failing_pytest_payload(plugin)
+    for _ in range(3):
+        plugin.hook(fail)
+        plugin.hook(edit_payload(plugin))
+    assert plugin.gate()["mode"] == "tactical"
+    api.close("fixed the subtraction")
+    r = plugin.hook(fail)  # the same failure once more: a new streak, not a second investigation
+    assert r.out == {} and not plugin.gate()["open"]
+    assert [i.id for i in storage.list_investigations(str(plugin.project))] == ["RCA-001"]
+
+
 def test_a_passing_run_resets_the_streak(plugin):
     fail = failing_pytest_payload(plugin)
     plugin.hook(fail)
