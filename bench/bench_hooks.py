@@ -129,11 +129,12 @@ def main() -> None:
         hook = [python, *flags, str(HOOK)]
         floor_argv = [python, *flags, str(floor_py)]
 
-        def subject(name: str, stdin: Path, expect: str, argv: list[str] = hook) -> None:
+        def subject(name: str, stdin: Path, expect: str, argv: list[str] = hook, floor: list[str] = floor_argv,
+                    run_env: dict = env) -> None:
             t, rss, f = [], 0.0, []
             for i in range(n + 2):
-                r = run_child(argv, stdin_path=str(stdin), env=env)
-                fl = run_child(floor_argv, stdin_path=str(stdin), env=env)
+                r = run_child(argv, stdin_path=str(stdin), env=run_env)
+                fl = run_child(floor, stdin_path=str(stdin), env=run_env)
                 if i == 0:
                     assert expect in r.stdout.decode(), f"{name}: {r.stdout!r}"
                 if i >= 2:
@@ -172,12 +173,11 @@ def main() -> None:
         state_file.write_text(json.dumps({"open": False}))
         subject("allow: Edit, investigation closed", edit, "{}")
 
-        # --- the wrapper hooks.json uses ------------------------------------------------------
+        # --- the wrapper hooks.json uses, against the floor behind the same wrapper ------------
         cmd = json.loads((ROOT / "hooks" / "hooks.json").read_text())["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-        t, rss = measure(["sh", "-c", cmd], edit, dict(env, RCA_HOOK_PYTHON=python), n, expect="{}")
-        emit(row("hooks", "PreToolUse through hooks.json's command (sh -c '… || true')", statistics.median(t), n, rss,
-                 baseline="floor", baseline_seconds=floor, goal=GOAL, p50_ms=round(statistics.median(t) * 1e3, 2),
-                 p99_ms=round(pct(t, 0.99) * 1e3, 2)))
+        subject("PreToolUse through hooks.json's command (sh -c '… || true'), floor wrapped alike", edit, "{}",
+                argv=["sh", "-c", cmd], floor=["sh", "-c", f'"{python}" -I -S "{floor_py}" || true'],
+                run_env=dict(env, RCA_HOOK_PYTHON=python))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -3,6 +3,7 @@ investigation is open, and rca_record accepts only what the ledger holds."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -124,3 +125,23 @@ def test_ledger_failure_never_breaks_the_tool(env, fake_forensic_tool, monkeypat
     monkeypatch.setattr(storage, "transaction", broken)
     (r,) = calls(("log_show", {"process": "tmux"}))
     assert not r.is_error and r.structured_content["total"] == 3
+
+
+def test_workflow_tools_write_only_plugin_state():
+    async def go():
+        async with Client(server.mcp) as c:
+            return {t.name: t for t in (await c.list_tools()).tools}
+
+    tools = anyio.run(go)
+    for name in ("rca_start", "rca_status", "rca_record", "rca_advance", "rca_close"):
+        ann = tools[name].annotations
+        assert ann.read_only_hint is False and ann.destructive_hint is False and ann.open_world_hint is False, name
+        assert tools[name].output_schema and tools[name].description, name
+    # the record tool tells the model which kinds exist and that evidence is checked
+    props = tools["rca_record"].input_schema["properties"]
+    assert "chain_link" in json.dumps(props["kind"]) and "ledger" in json.dumps(props["evidence_ids"])
+
+
+def test_status_without_investigation_is_a_clear_error(env):
+    (r,) = calls(("rca_status", {}))
+    assert r.is_error and "rca_start" in r.content[0].text
