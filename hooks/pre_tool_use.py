@@ -53,6 +53,13 @@ def load_danger():
 
 
 def describe(assessment: object) -> str:
+    """The classifier's reasons in one line (its Assessment's executed findings)."""
+    found = getattr(assessment, "findings", None)
+    if isinstance(found, (list, tuple)):
+        parts = [f"{getattr(f, 'segment', '')}: {getattr(f, 'reason', '')}" for f in found
+                 if getattr(f, "executes", True) and getattr(f, "reason", None)]
+        if parts:
+            return "; ".join(parts)[:400]
     for attr in ("reason", "summary", "explanation", "reasons", "rules"):
         v = getattr(assessment, attr, None) if not isinstance(assessment, dict) else assessment.get(attr)
         if v:

@@ -6,11 +6,12 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from mcp_server.workflow import api, gatefile, gates, storage
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 from .conftest import HOOKS, SCRIPTS, load_payloads, payload, run_hook
 
@@ -104,7 +105,7 @@ class Assessment:
 
 def classify(command, targets, cwd):
     a = Assessment(command)
-    if command.startswith(("kill ", "pkill ", "rm -rf ", "tmux kill-server", "journalctl --vacuum")):
+    if command.startswith(("kill ", "pkill ", "rm -rf ", "tmux kill-server", "journalctl --vacuum")):  # stand-in rules
         a.reasons.append("destroys a process or evidence: " + command.split()[0])
     return a
 
@@ -113,19 +114,31 @@ def destroys_process_or_evidence(a):
 '''
 
 
+REAL_CLASSIFIER = (ROOT / "mcp_server" / "analysis" / "danger").is_dir() or \
+    (ROOT / "mcp_server" / "analysis" / "danger.py").exists()
+
+
 @pytest.fixture
 def plugin_with_classifier(plugin, tmp_path):
-    """A copy of the plugin whose analysis package has a classifier honouring the announced
-    interface, and a venv whose site-packages the launcher's pointer names."""
-    root = tmp_path / "plugin"
-    shutil.copytree(ROOT / "hooks", root / "hooks")
-    shutil.copytree(ROOT / "mcp_server", root / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
-    if not (root / "mcp_server" / "analysis" / "danger.py").exists():
-        (root / "mcp_server" / "analysis" / "danger.py").write_text(STAND_IN)
-    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
-    site.mkdir(parents=True)
-    (site / "bashlex_marker.py").write_text("")
+    """The plugin with its danger classifier reachable the way the launcher arranges it: the
+    pointer `<data>/venvs/current.json` names the site-packages holding bashlex. Before the danger
+    classifier is merged, a copy of the plugin gets a stand-in honouring its announced interface."""
     (plugin.data / "venvs").mkdir(parents=True)
+    if REAL_CLASSIFIER:
+        import importlib.util
+
+        spec = importlib.util.find_spec("bashlex")
+        require(spec is not None and spec.origin is not None, "bashlex (the classifier's parser) is installed")
+        site = Path(spec.origin).parent.parent
+        root = ROOT
+    else:
+        root = tmp_path / "plugin"
+        shutil.copytree(ROOT / "hooks", root / "hooks")
+        shutil.copytree(ROOT / "mcp_server", root / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
+        (root / "mcp_server" / "analysis" / "danger.py").write_text(STAND_IN)
+        site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+        site.mkdir(parents=True)
+        (site / "bashlex_marker.py").write_text("")
     (plugin.data / "venvs" / "current.json").write_text(json.dumps({"site_packages": [str(site)]}))
     return root
 
@@ -143,8 +156,10 @@ def test_evidence_destroying_bash_is_denied_only_during_an_investigation(plugin,
     r = bash("kill -9 4242")
     assert r.out["hookSpecificOutput"]["permissionDecision"] == "deny", r.stderr
     assert "destroy" in r.out["hookSpecificOutput"]["permissionDecisionReason"]
-    assert bash("git status").out == {}
-    assert bash("tmux ls").out == {}
+    assert bash("rm -rf /var/log/journal").out["hookSpecificOutput"]["permissionDecision"] == "deny"
+    for ordinary in ("git status", "tmux ls", "ls -la /var/log", "echo 'kill -9 4242' >> notes.txt",
+                     "journalctl -u nginx --since '1 hour ago'"):
+        assert bash(ordinary).out == {}, ordinary
 
 
 def failing_pytest_payload(plugin, event="PostToolUseFailure"):
