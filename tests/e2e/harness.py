@@ -320,7 +320,7 @@ def run_scenario(scenario: Scenario, tmp_path: Path, *, shared_venvs: Path | Non
 
 
 #: what a plugin copy needs: the manifests, the server package, the launcher, hooks and skills
-PLUGIN_FILES = (".claude-plugin", ".mcp.json", "hooks", "skills", "mcp_server", "scripts", "pyproject.toml", "README.md")
+PLUGIN_FILES = (".claude-plugin", ".mcp.json", "hooks", "skills", "commands", "mcp_server", "scripts", "pyproject.toml", "README.md")
 
 
 def copy_plugin(dest: Path) -> Path:
