@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import lzma
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Iterator, Optional
@@ -18,6 +19,9 @@ from typing import IO, Iterator, Optional
 from ..errors import SourceUnavailable
 from ..models import Event, ExtraValue, ParseWarning, clip, make_evidence_id
 from ._io import open_binary
+
+#: What reading a (possibly compressed, possibly truncated) stream can raise.
+READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
 
 _EVENT_DEFAULTS = {f: info.get_default(call_default_factory=True) for f, info in Event.model_fields.items()}
 _UTC = timezone.utc
@@ -93,7 +97,11 @@ def iter_json_objects(
     oversized = False
     objects = 0
     while True:
-        chunk = stream.read(chunk_size)
+        try:
+            chunk = stream.read(chunk_size)
+        except READ_ERRORS as exc:
+            warnings.append(ParseWarning(source=source, path=path, message=f"stopped reading: truncated or corrupt ({exc})"))
+            break
         if not chunk:
             break
         start = 0 if depth else -1
@@ -310,7 +318,7 @@ def raw_lines(
     while True:
         try:
             chunk = stream.readline(limit)
-        except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
+        except READ_ERRORS as exc:
             warnings.append(ParseWarning(source=source, path=path, line=number or None, message=f"stopped reading: truncated or corrupt ({exc})"))
             return
         if not chunk:
@@ -324,7 +332,7 @@ def raw_lines(
                     skipped += len(rest)
                     if not rest or rest.endswith(b"\n"):
                         break
-            except (OSError, EOFError, ValueError, lzma.LZMAError):
+            except READ_ERRORS:
                 return
             warnings.append(
                 ParseWarning(source=source, path=path, line=number, message=f"line {number} is {skipped} bytes long; skipped")

@@ -29,7 +29,7 @@ from ..errors import SourceUnavailable
 from ..models import Event, ParseWarning, SourceRun
 from . import TextFormat, register
 from ._io import open_binary
-from ._logevent import LogFilter, fast_event, iter_json_objects, scalar
+from ._logevent import READ_ERRORS, LogFilter, fast_event, iter_json_objects, scalar
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "journald"
@@ -215,7 +215,7 @@ def iter_export_entries(stream: IO[bytes], warnings: list[ParseWarning], path: O
     while True:
         try:
             line = stream.readline(1 << 20)
-        except (OSError, EOFError, ValueError) as exc:
+        except READ_ERRORS as exc:
             warnings.append(ParseWarning(source=SOURCE, path=path, message=f"stopped reading: {exc}"))
             break
         if not line:
@@ -233,7 +233,10 @@ def iter_export_entries(stream: IO[bytes], warnings: list[ParseWarning], path: O
             value: object = body[eq + 1 :].decode("utf-8", "replace")
         else:
             key = body.decode("ascii", "replace")
-            size_b = stream.read(8)
+            try:
+                size_b = stream.read(8)
+            except READ_ERRORS:
+                size_b = b""
             if len(size_b) < 8:
                 warnings.append(ParseWarning(source=SOURCE, path=path, line=number, message="truncated binary field"))
                 break
@@ -243,8 +246,11 @@ def iter_export_entries(stream: IO[bytes], warnings: list[ParseWarning], path: O
                     ParseWarning(source=SOURCE, path=path, line=number, message=f"binary field {key} of {size} bytes is implausible; stopped")
                 )
                 break
-            data = stream.read(size)
-            stream.read(1)
+            try:
+                data = stream.read(size)
+                stream.read(1)
+            except READ_ERRORS:
+                data = b""
             if len(data) < size:
                 warnings.append(ParseWarning(source=SOURCE, path=path, line=number, message="truncated binary field"))
                 break
@@ -288,8 +294,12 @@ class JournaldJsonFormat(TextFormat):
             warnings.append(ParseWarning(source=SOURCE, path=path, message=str(exc)))
             return
         with stream:
-            head = stream.read(1 << 16)
-            stream.seek(0)
+            try:
+                head = stream.read(1 << 16)
+                stream.seek(0)
+            except READ_ERRORS as exc:
+                warnings.append(ParseWarning(source=SOURCE, path=path, message=f"cannot read: truncated or corrupt ({exc})"))
+                return
             first = head.lstrip(b"\xef\xbb\xbf \t\r\n")
             nl = first.find(b"\n")
             one_per_line = first.startswith((b"{", b"\x1e", b"data: ")) and (nl == -1 or first[:nl].rstrip().endswith(b"}"))
