@@ -369,14 +369,15 @@ def _platform_of(ev: Event) -> str:
     return "macos" if ev.source.startswith(("macos", "pmset")) else "linux"
 
 
-def _matches_category(cat: Category, ev: Event) -> bool:
+def _category_strength(cat: Category, ev: Event) -> int:
+    """2: the message matches the category's patterns; 1: only its process belongs; 0: no match."""
     plat = _platform_of(ev)
     if cat.kernel_only and not is_kernel(ev):
-        return False
-    if (ev.process or "").lower() in cat.processes(plat):
-        return True
+        return 0
     rx = cat.regex(plat)
-    return bool(rx and rx.search(ev.message))
+    if rx is not None and rx.search(ev.message):
+        return 2
+    return 1 if (ev.process or "").lower() in cat.processes(plat) else 0
 
 
 def _matches_target(ev: Event, targets: list[str]) -> bool:
@@ -401,11 +402,12 @@ def _severity(ev: Event) -> int:
     return 7 if r is None else r
 
 
-def _top(events: list[Event], n: int) -> list[Event]:
-    """The `n` most relevant: most severe first, then newest; returned oldest first."""
+def _top(events: list[Event], n: int, strength: Optional[dict[str, int]] = None) -> list[Event]:
+    """The `n` most relevant: pattern matches first, then most severe, then newest; returned oldest first."""
     if len(events) <= n:
         return events
-    best = sorted(events, key=lambda e: (_severity(e), -(e.time.timestamp() if e.time else 0)))[:n]
+    st = strength or {}
+    best = sorted(events, key=lambda e: (-st.get(e.evidence_id, 0), _severity(e), -(e.time.timestamp() if e.time else 0)))[:n]
     return sorted(best, key=_sort_key)
 
 
@@ -470,13 +472,19 @@ def collect_evidence(
             results.append(CategoryResult(category=cat.name, title=cat.title, status="unavailable", reason=unavailable_reason,
                                           argv=argv, paths=read_paths, definition=definition))
             continue
+        strength: dict[str, int] = {}
         if cat.name == "target_process":
             hits = [e for e in col.events if _matches_target(e, target_list)]
         else:
-            hits = [e for e in col.events if _matches_category(cat, e)]
+            hits = []
+            for e in col.events:
+                k = _category_strength(cat, e)
+                if k:
+                    hits.append(e)
+                    strength[e.evidence_id] = k
         results.append(CategoryResult(
             category=cat.name, title=cat.title, status="found" if hits else "not_found", count=len(hits),
-            reason=partial_note, top=_top(hits, top), argv=argv, paths=read_paths, definition=definition,
+            reason=partial_note, top=_top(hits, top, strength), argv=argv, paths=read_paths, definition=definition,
         ))
     runs = col.runs
     return EvidenceSweep(
