@@ -187,3 +187,23 @@ def reference_table() -> str:
             lin += "; " + ", ".join(f"`{p}`" for p in c.linux_patterns[:6]).replace("|", "\\|")
         rows.append(f"| `{c.name}` | {c.meaning} | `{mac}` | {lin} |")
     return "\n".join(rows)
+
+
+REFERENCE_HEADER = """# Evidence categories (per platform)
+
+Generated from `mcp_server/analysis/categories.py` by
+`python -m mcp_server.analysis.categories > skills/rca/evidence-categories.md`; a test fails when
+this file and the data disagree. `collect_evidence` sweeps every category for one window and
+reports each as found / not_found / unavailable (with the reason); an empty category is a result.
+`<target>` is the failing process, unit or pid.
+
+"""
+
+
+def reference_markdown() -> str:
+    """The whole skill reference file."""
+    return REFERENCE_HEADER + reference_table() + "\n"
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")
