@@ -207,3 +207,25 @@ def reference_markdown() -> str:
 
 if __name__ == "__main__":
     print(reference_markdown(), end="")
+
+
+def _macos_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sweep_predicate(targets: list[str]) -> str:
+    """One macOS predicate covering every log-based category (one `log show` run for the sweep)."""
+    parts = []
+    for c in CATEGORIES:
+        if c.origin != "system_log" or not c.macos_predicate:
+            continue
+        if c.name == "target_process":
+            for t in targets:
+                if t.isdigit():
+                    parts.append(f"processID == {int(t)}")
+                else:
+                    q = _macos_quote(t)
+                    parts.append(f"process == {q} OR eventMessage CONTAINS[c] {q}")
+            continue
+        parts.append(c.macos_predicate)
+    return " OR ".join(f"({p})" for p in parts)

@@ -32,7 +32,7 @@ from ..sources._io import looks_binary, read_head
 from ..sources._logevent import LEVEL_RANK, LogFilter, is_kernel
 from ..sources._proc import which
 from ..timeutil import parse_window, to_utc_iso
-from .categories import BY_NAME, CATEGORIES, Category
+from .categories import BY_NAME, CATEGORIES, Category, sweep_predicate
 
 SourceChoice = Literal["auto", "macos", "journald", "file"]
 
@@ -431,7 +431,7 @@ def collect_evidence(
     source: SourceChoice = "auto",
     zone: Optional[str] = None,
     top: int = 5,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = 120.0,
     known_locations: bool = True,
 ) -> EvidenceSweep:
     """Run every evidence category over one window and say, per category, found / not found / unavailable."""
@@ -439,8 +439,9 @@ def collect_evidence(
     target_list = _as_list(targets)
     path_list = _as_list(paths)
     flt = LogFilter(start=t0, end=t1)
+    # macOS: one `log show` whose predicate covers every category (the unified log is too big to read whole)
     col = _run_sources(flt, source=source, paths=path_list, zone=zone, timeout=timeout, info_debug=False,
-                       raw_predicate=None, max_events=200_000)
+                       raw_predicate=sweep_predicate(target_list), max_events=200_000)
     system_runs = list(col.runs)
     usable = [r for r in system_runs if r.status in ("ok", "partial")]
     unavailable_reason = None

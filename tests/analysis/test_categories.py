@@ -67,3 +67,16 @@ def test_skill_reference_is_generated_from_the_data():
     from mcp_server.analysis.categories import reference_markdown
 
     assert (ROOT / "skills" / "rca" / "evidence-categories.md").read_text() == reference_markdown()
+
+
+def test_sweep_predicate_is_one_valid_looking_predicate():
+    from mcp_server.analysis.categories import sweep_predicate
+    from mcp_server.sources import macos_log
+    from datetime import datetime, timezone
+
+    pred = sweep_predicate(["Google \"Chrome\"", "412"])
+    assert '(process == "Google \\"Chrome\\"" OR eventMessage CONTAINS[c] "Google \\"Chrome\\"")' in pred
+    assert "(processID == 412)" in pred and pred.count("(") == pred.count(")")
+    argv = macos_log.build_argv(macos_log.MacosQuery(start=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                                     end=datetime(2026, 1, 1, 1, tzinfo=timezone.utc), raw_predicate=pred))
+    assert argv[-2:] == ["--predicate", pred]
