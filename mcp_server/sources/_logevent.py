@@ -24,7 +24,24 @@ from ._io import open_binary
 READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
 
 _EVENT_DEFAULTS = {f: info.get_default(call_default_factory=True) for f, info in Event.model_fields.items()}
+_FIELDS = frozenset(Event.model_fields)
 _UTC = timezone.utc
+_new = Event.__new__
+_set = object.__setattr__
+
+
+def build_event(values: dict) -> Event:
+    """An `Event` from a complete, already checked field dict, without pydantic's per-field work.
+
+    What `Event.model_construct` does at its end, minus its per-call field bookkeeping (measured:
+    1.7 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
+    """
+    ev = _new(Event)
+    _set(ev, "__dict__", values)
+    _set(ev, "__pydantic_fields_set__", set(_FIELDS))
+    _set(ev, "__pydantic_extra__", None)
+    _set(ev, "__pydantic_private__", None)
+    return ev
 
 
 def fast_event(
@@ -34,12 +51,15 @@ def fast_event(
     time: Optional[datetime],
     message: str,
     id_parts: tuple[object, ...] = (),
+    evidence_id: Optional[str] = None,
     **fields: object,
 ) -> Event:
-    """An `Event` built without per-field validation, after doing what the validators do.
+    """An `Event` built without per-field validation, after doing what the validators do
+    (an aware time converted to UTC, the message clipped, no unknown fields).
 
     The evidence id hashes `data_type`, the time, host, process, pid and message, plus `id_parts`
-    (a journald cursor, a file path and line) so the same record always gets the same id.
+    (a file path and line) so the same record always gets the same id; a source with its own
+    stable record id (a journald cursor) passes `evidence_id` instead.
     """
     if time is not None:
         if time.tzinfo is None:
@@ -48,17 +68,20 @@ def fast_event(
             time = time.astimezone(_UTC)
     if message and len(message) > 8192:
         message = clip(message) or ""
-    values = dict(_EVENT_DEFAULTS)
+    values = _EVENT_DEFAULTS.copy()
     values["extra"] = {}
+    for key in fields:
+        if key not in _FIELDS:
+            raise TypeError(f"Event has no field {key!r}")
     values.update(fields)
     values["data_type"] = data_type
     values["source"] = source
     values["time"] = time
     values["message"] = message
-    values["evidence_id"] = make_evidence_id(
-        data_type, time, values.get("host"), values.get("process"), values.get("pid"), message, *id_parts
+    values["evidence_id"] = evidence_id or make_evidence_id(
+        data_type, time, values["host"], values["process"], values["pid"], message, *id_parts
     )
-    return Event.model_construct(**values)
+    return build_event(values)
 
 
 def scalar(value: object) -> ExtraValue:

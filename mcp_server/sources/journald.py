@@ -26,10 +26,10 @@ from typing import IO, Iterable, Iterator, Optional
 import orjson
 
 from ..errors import SourceUnavailable
-from ..models import Event, ParseWarning, SourceRun
+from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from . import TextFormat, register
 from ._io import open_binary
-from ._logevent import READ_ERRORS, LogFilter, fast_event, iter_json_objects, scalar
+from ._logevent import READ_ERRORS, LogFilter, build_event, iter_json_objects, scalar
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "journald"
@@ -84,40 +84,49 @@ def _text(value: object) -> Optional[str]:
     return str(value)
 
 
+_EXTRA_SET = frozenset(EXTRA_FIELDS)
+
+
 def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     """One journal entry (a decoded `-o json` object or an export record) as an `Event`.
 
+    The evidence id comes from the entry's cursor (which names the journal, boot, sequence number
+    and time of the entry); without a cursor, from the entry's time and content.
     Raises `ValueError` / `KeyError` / `TypeError` for an entry that is not a journal entry.
     """
-    rt = entry.get("__REALTIME_TIMESTAMP")
-    if rt is None:
-        raise KeyError("__REALTIME_TIMESTAMP")
-    if isinstance(rt, list):
-        rt = rt[0]
+    rt = entry["__REALTIME_TIMESTAMP"]
+    if rt.__class__ is not str:
+        rt = rt[0] if isinstance(rt, list) else str(rt)
     micros = int(rt)
     when = _EPOCH + timedelta(microseconds=micros)
-    raw_msg = entry.get("MESSAGE")
-    message = raw_msg if isinstance(raw_msg, str) else _text(raw_msg)
-    extra: dict = {}
-    if message is None:
-        message = ""
-        if "MESSAGE" in entry:
-            extra["message_omitted"] = "journalctl printed null: the message is too long (rerun with --all)"
     get = entry.get
-    for key in EXTRA_FIELDS:
-        v = get(key)
-        if v is not None:
-            if not isinstance(v, str):
-                v = scalar(v) if not (isinstance(v, list) and v and isinstance(v[0], int)) else _text(v)
-            if isinstance(v, str) and len(v) > _MAX_EXTRA_CHARS:
-                v = v[:_MAX_EXTRA_CHARS] + "…"
-            extra[key] = v
+    message = get("MESSAGE")
+    extra: dict = {}
+    if message.__class__ is not str:
+        raw = message
+        message = _text(message)
+        if message is None:
+            message = ""
+            if "MESSAGE" in entry and raw is None:
+                extra["message_omitted"] = "journalctl printed null: the message is too long (rerun with --all)"
+    for key, v in entry.items():
+        if key not in _EXTRA_SET:
+            continue
+        if v.__class__ is not str:
+            if v is None:
+                continue
+            v = _text(v) if (isinstance(v, list) and v and isinstance(v[0], int)) else scalar(v)
+        if isinstance(v, str) and len(v) > _MAX_EXTRA_CHARS:
+            v = v[:_MAX_EXTRA_CHARS] + "…"
+        extra[key] = v
     cursor = get("__CURSOR")
     if cursor is not None:
         extra["cursor"] = cursor
-    comm = get("_COMM")
-    ident = get("SYSLOG_IDENTIFIER")
-    process = _text(comm) if comm is not None else (_text(ident) if ident is not None else None)
+    process = get("_COMM")
+    if process is None:
+        process = get("SYSLOG_IDENTIFIER")
+    if process is not None and process.__class__ is not str:
+        process = _text(process)
     pid_v = get("_PID") or get("SYSLOG_PID")
     pid: Optional[int] = None
     if pid_v is not None:
@@ -133,26 +142,30 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
         except (TypeError, ValueError, IndexError):
             level = None
     host = get("_HOSTNAME")
-    if host is not None and not isinstance(host, str):
+    if host is not None and host.__class__ is not str:
         host = _text(host)
-    transport = get("_TRANSPORT")
-    return fast_event(
-        data_type=DATA_TYPE,
-        source=SOURCE,
-        time=when,
-        message=message,
-        id_parts=(cursor if cursor is not None else micros,),
-        time_text=str(rt),
-        time_zone="UTC",
-        host=host,
-        process=process,
-        pid=pid,
-        subsystem=_text(get("_SYSTEMD_UNIT")) if get("_SYSTEMD_UNIT") is not None else None,
-        category="kernel" if transport == "kernel" else None,
-        level=level,
-        extra=extra,
+    unit = get("_SYSTEMD_UNIT")
+    if unit is not None and unit.__class__ is not str:
+        unit = _text(unit)
+    if message and len(message) > 8192:
+        message = clip(message) or ""
+    values = _DEFAULTS.copy()
+    values.update(
+        evidence_id=make_evidence_id(DATA_TYPE, cursor) if cursor.__class__ is str else make_evidence_id(
+            DATA_TYPE, micros, host, process, pid, message),
+        time=when, time_text=rt, host=host, process=process, pid=pid, subsystem=unit,
+        category="kernel" if get("_TRANSPORT") == "kernel" else None, level=level, message=message, extra=extra,
         origin=origin,
     )
+    return build_event(values)
+
+
+_DEFAULTS = {
+    "data_type": DATA_TYPE, "source": SOURCE, "time_zone": "UTC", "time_meaning": "logged",
+}
+for _f, _info in Event.model_fields.items():
+    if _f not in _DEFAULTS and not _info.is_required():
+        _DEFAULTS[_f] = _info.get_default(call_default_factory=True)
 
 
 def parse_json_lines(

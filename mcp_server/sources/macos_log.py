@@ -31,11 +31,11 @@ from typing import Iterable, Iterator, Optional
 import orjson
 
 from ..errors import InputError, SourceUnavailable
-from ..models import Event, ParseWarning, SourceRun
+from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from ..timeutil import local_zone
 from . import TextFormat, register
 from ._io import LineReader, open_binary
-from ._logevent import LogFilter, fast_event, iter_json_objects, iter_raw_lines
+from ._logevent import LogFilter, build_event, fast_event, iter_json_objects, iter_raw_lines
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "macos_log"
@@ -61,6 +61,11 @@ def _basename(path: Optional[str]) -> Optional[str]:
 # --- ndjson / json ------------------------------------------------------------------------------
 
 
+_EXTRA_KEYS = ("eventType", "bootUUID", "threadID", "traceID", "machTimestamp", "activityIdentifier", "userID")
+_ZONE_CACHE: dict[str, Optional[str]] = {}
+_DEFAULTS = {"data_type": DATA_TYPE, "source": SOURCE, "time_meaning": "logged", "host": None}
+
+
 def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
     """One `log show --style ndjson/json` object as an `Event`; None for the trailer record.
 
@@ -74,36 +79,39 @@ def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
     when = datetime.fromisoformat(ts)
     if when.tzinfo is None:
         raise ValueError("timestamp without offset")
+    offset = ts[-5:]
+    zone = _ZONE_CACHE.get(offset)
+    if zone is None:
+        zone = _ZONE_CACHE.setdefault(offset, _zone_text(ts))
     msg = rec.get("eventMessage")
-    if not isinstance(msg, str):
+    if msg.__class__ is not str:
         msg = "" if msg is None else str(msg)
+    elif len(msg) > 8192:
+        msg = clip(msg) or ""
     process = _basename(rec.get("processImagePath"))
     sender = _basename(rec.get("senderImagePath"))
     extra: dict = {}
-    for key in ("eventType", "bootUUID", "threadID", "traceID", "machTimestamp", "activityIdentifier", "userID"):
+    for key in _EXTRA_KEYS:
         v = rec.get(key)
-        if v is not None and not isinstance(v, (dict, list)):
+        if v is not None and v.__class__ in (str, int, float, bool):
             extra[key] = v
     if sender and sender != process:
         extra["sender"] = sender
     pid = rec.get("processID")
     level = rec.get("messageType")
-    return fast_event(
-        data_type=DATA_TYPE,
-        source=SOURCE,
-        time=when,
-        message=msg,
-        id_parts=(rec.get("bootUUID"), rec.get("machTimestamp"), rec.get("threadID"), rec.get("traceID")),
-        time_text=ts,
-        time_zone=_zone_text(ts),
-        process=process,
-        pid=pid if isinstance(pid, int) else None,
-        subsystem=rec.get("subsystem") or None,
-        category=rec.get("category") or None,
-        level=level.lower() if isinstance(level, str) else None,
-        extra=extra,
-        origin=origin,
+    boot, mach, thread, trace = rec.get("bootUUID"), rec.get("machTimestamp"), rec.get("threadID"), rec.get("traceID")
+    if boot is not None and mach is not None:
+        # the boot and the mach clock name one record of one machine; thread and trace tell apart ties
+        eid = make_evidence_id(DATA_TYPE, boot, mach, thread, trace)
+    else:
+        eid = make_evidence_id(DATA_TYPE, ts, process, pid, msg, mach, thread, trace)
+    values = _DEFAULTS.copy()
+    values.update(
+        evidence_id=eid, time=when.astimezone(timezone.utc), time_text=ts, time_zone=zone, process=process,
+        pid=pid if pid.__class__ is int else None, subsystem=rec.get("subsystem") or None, category=rec.get("category") or None,
+        level=level.lower() if level.__class__ is str else None, message=msg, extra=extra, origin=origin,
     )
+    return build_event(values)
 
 
 @dataclass
