@@ -169,7 +169,7 @@ class _Collector:
             fmt_cls = found[0] if found else None
         if fmt_cls is None:
             run.status = "unavailable"
-            run.reason = f"{p}: not a log format rca reads (syslog, journald JSON/export, macOS log styles, dmesg, app logs)"
+            run.reason = f"{p}: not a log format rca reads"
             self.runs.append(run)
             return None
         run.source = fmt_cls.NAME
@@ -446,7 +446,8 @@ def collect_evidence(
     usable = [r for r in system_runs if r.status in ("ok", "partial")]
     unavailable_reason = None
     if not usable:
-        unavailable_reason = "; ".join(r.reason or f"{r.source} unavailable" for r in system_runs) or "no system log source"
+        reasons = [r.reason or f"{r.source} unavailable" for r in system_runs]
+        unavailable_reason = _summarise(reasons) or "no system log source"
     argv = [r.argv for r in system_runs if r.argv]
     read_paths = [r.path for r in system_runs if r.path and not r.argv]
     platform = "macos" if any(r.source == "macos_log" for r in system_runs) or sys.platform == "darwin" else "linux"
@@ -495,6 +496,14 @@ def collect_evidence(
     )
 
 
+def _summarise(reasons: list[str], keep: int = 3) -> str:
+    """Reasons joined, at most `keep` of them, with how many more there were."""
+    text = "; ".join(reasons[:keep])
+    if len(reasons) > keep:
+        text += f"; and {len(reasons) - keep} more (see consulted)"
+    return text
+
+
 def _definition(cat: Category, platform: str, targets: list[str]) -> str:
     if platform == "macos":
         text = cat.macos_predicate
@@ -532,11 +541,14 @@ def _crash_category(cat: Category, targets: list[str], t0: datetime, t1: datetim
     status: CategoryStatus = "found" if unique else ("unavailable" if reasons and not consulted_paths and not argv else "not_found")
     top_events = [
         Event(evidence_id=r.evidence_id, data_type="crash:report", source="crash_reports", time=r.time,
-              time_meaning="crashed", process=r.process, message=f"{r.kind} crash report: {r.path}", origin=str(r.path))
+              time_meaning="crashed", process=r.process, pid=getattr(r, "pid", None),
+              message=" ".join(str(x) for x in (f"{r.kind} report:", getattr(r, "exception_type", None),
+                                                getattr(r, "signal", None), r.path) if x),
+              origin=str(r.path) if r.path else None)
         for r in unique[:top]
     ]
     return CategoryResult(category=cat.name, title=cat.title, status=status, count=len(unique),
-                          reason="; ".join(reasons) or None, top=top_events, argv=argv, paths=consulted_paths,
+                          reason=_summarise(reasons) or None, top=top_events, argv=argv, paths=consulted_paths,
                           definition=definition)
 
 
@@ -561,9 +573,10 @@ def _app_category(cat: Category, targets: list[str], t0: datetime, t1: datetime,
     else:
         ranked = hits
     problems = [r.reason for r in col.runs if r.status == "unavailable" and r.reason]
+    problem_text = _summarise(problems)
     status: CategoryStatus = "found" if hits else ("unavailable" if problems and len(problems) == len(col.runs) else "not_found")
     return CategoryResult(category=cat.name, title=cat.title, status=status, count=len(hits),
-                          reason="; ".join(problems) or None, top=_top(ranked, top), paths=read, definition=definition)
+                          reason=problem_text or None, top=_top(ranked, top), paths=read, definition=definition)
 
 
 __all__ = ["log_show", "collect_evidence", "LogShowResult", "EvidenceSweep", "CategoryResult", "BY_NAME"]

@@ -22,6 +22,7 @@ shell string.
 from __future__ import annotations
 
 import abc
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -475,6 +476,55 @@ class MacosSyslogStyleFormat(_TextStyle):
             "message": b.group("msg"),
             "extra": extra,
         }
+
+
+@register
+class MacosConsoleCopyFormat(_TextStyle):
+    """Lines copied out of Console.app (Type, Time, Process, Message): a time of day without a date."""
+
+    NAME = "macos_console_copy"
+    DESCRIPTION = "macOS Console.app copy: 'default 15:37:16.296978 -0500 kernel message' (no date)"
+    PRIORITY = 50
+    SAMPLES = (
+        "default   15:37:16.296978 -0500   kernel  AMFI: allowing exception handler for 'mig-agent' (708) because the process is unsigned.",
+        "error     03:10:02.114210 +0100   ReportCrash  Saved crash report for Finder[412] version 14.5 to Finder-2026-11-21-031002.ips",
+    )
+    HEADER = re.compile(
+        r"^(?P<type>default|info|debug|error|fault)\s+(?P<t>\d\d:\d\d:\d\d\.\d{3,6}) (?P<off>[+-]\d{4})\s+(?P<proc>[^\s\[]+)(?:\[(?P<pid>\d+)\])?\s+"
+    )
+
+    def matches(self, head: str) -> bool:
+        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
+
+    def record(self, m: re.Match[str], body: str, zone: object) -> dict:
+        off = m.group("off")
+        tz = timezone(timedelta(hours=int(off[1:3]), minutes=int(off[3:])) * (-1 if off[0] == "-" else 1))
+        ref = self.reference.astimezone(tz)
+        t = datetime.strptime(m.group("t")[:15].ljust(15, "0"), "%H:%M:%S.%f").time()
+        when = datetime.combine(ref.date(), t, tzinfo=tz)
+        if when > ref + timedelta(minutes=5):
+            when -= timedelta(days=1)  # a time later than the reference happened the day before
+        return {
+            "time": when,
+            "time_text": f"{m.group('t')} {off}",
+            "time_zone": f"{off[:3]}:{off[3:]} (date assumed from {self.reference_from}: Console copies carry no date)",
+            "process": m.group("proc"),
+            "pid": int(m.group("pid")) if m.group("pid") else None,
+            "level": m.group("type"),
+            "message": _strip_trailing_blank(body),
+        }
+
+    def parse(self, path: str, warnings: list[ParseWarning], **options: object) -> Iterator[Event]:
+        ref = options.get("reference")
+        if isinstance(ref, datetime) and ref.tzinfo is not None:
+            self.reference, self.reference_from = ref, "the query window"
+        else:
+            try:
+                self.reference = datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+                self.reference_from = "the file's modification time"
+            except OSError:
+                self.reference, self.reference_from = datetime.now(timezone.utc), "today"
+        yield from super().parse(path, warnings, **options)
 
 
 # --- live `log show` -----------------------------------------------------------------------------

@@ -219,3 +219,19 @@ def test_live_log_show_on_a_real_mac():
     res = macos_log.query_log(macos_log.MacosQuery(start=end - timedelta(minutes=2), end=end, processes=["kernel"]), max_events=50)
     assert res.run.status in ("ok", "partial") and res.run.reason is None
     assert all(e.process == "kernel" for e in res.events)
+
+
+def test_console_app_copy_takes_its_date_from_the_window():
+    path = sample(*SNIP, "console_app_copy_amfi__mozilla-mig-issue278.txt")
+    fmt = detect(path.read_text())[0]
+    assert fmt.NAME == "macos_console_copy"
+    w: list = []
+    events = list(fmt().parse(str(path), w, reference=datetime(2019, 5, 3, 22, 0, tzinfo=timezone.utc)))
+    assert len(events) == 2 and w == []
+    e = events[0]
+    assert e.process == "kernel" and e.level == "default" and e.message.startswith("AMFI: allowing exception handler")
+    assert e.time == datetime(2019, 5, 3, 20, 37, 16, 296978, tzinfo=timezone.utc)
+    assert "date assumed from the query window" in e.time_zone
+    # a time of day after the reference belongs to the day before
+    events = list(fmt().parse(str(path), [], reference=datetime(2019, 5, 3, 12, 0, tzinfo=timezone.utc)))
+    assert events[0].time.date().isoformat() == "2019-05-02"
