@@ -134,8 +134,12 @@ class _Collector:
     def journal(self, *, directory: Optional[str] = None, files: Optional[list[str]] = None) -> None:
         f = self.flt
         assert f.start is not None and f.end is not None
+        # journalctl ANDs different fields: push names down as _COMM=, pids as _PID=, but not a mix
+        # of both (the filter below still applies every value)
+        names = [p for p in f.processes if not p.isdigit()]
+        pids = [int(p) for p in f.processes if p.isdigit()]
         q = journald.JournalQuery(
-            since=f.start, until=f.end, processes=list(f.processes) if not any(p.isdigit() for p in f.processes) else [],
+            since=f.start, until=f.end, processes=names if not pids else [], pids=pids if not names else [],
             units=list(f.units), identifiers=list(f.identifiers), kernel=f.kernel_only, priority=f.priority,
             directory=directory, files=files or [],
         )

@@ -219,3 +219,12 @@ def test_permission_denied_gives_partial_results_and_warnings():
         assert any("permission denied" in w for w in data["warnings"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_pids_are_pushed_down_as_pid_matches(journals):
+    res = evidence.log_show(*WINDOW, paths=[str(journals)], process=["612"])
+    assert "_PID=612" in res.consulted[0].argv
+    assert [e.message for e in res.events] == ["Lid closed.", "Suspending..."]
+    mixed = evidence.log_show(*WINDOW, paths=[str(journals)], process=["612", "postgres"])
+    assert not any(a.startswith(("_PID=", "_COMM=")) for a in mixed.consulted[0].argv)
+    assert {e.process for e in mixed.events} == {"systemd-logind", "postgres"}

@@ -204,3 +204,20 @@ def test_truncated_export_file_keeps_earlier_entries(tmp_path):
     w: list = []
     events = list(journald.JournaldExportFormat().parse(str(cut), w))
     assert 1 <= len(events) <= 4
+
+
+def test_verbose_rendering():
+    from mcp_server.sources import detect
+
+    path = sample(*DERIVED, "journalctl_-o_verbose.TZ-UTC.txt")
+    fmt = detect(path.read_text(errors="replace")[:65536])[0]
+    assert fmt.NAME == "journald_verbose"
+    w: list = []
+    events = list(fmt().parse(str(path), w))
+    assert w == [] and len(events) == 4
+    first = events[0]
+    assert first.process == "systemd-coredum" and first.pid == 3740 and first.level == "crit" and first.host == "millennium-falcon"
+    assert first.message.startswith("Process 3717 (kdeconnectd) of user 1000 dumped core.\n\nStack trace of thread 3717:\n#0  0x00007f27c56a8e44")
+    assert first.time == datetime(2024, 7, 1, 11, 44, 6, 841938, tzinfo=timezone.utc)
+    assert "COREDUMP_PROC_AUXV" in first.extra["blob_fields"]
+    assert events[1].message == "" and "blob" in events[1].extra["message_omitted"]  # MESSAGE held a \r: shown as blob
