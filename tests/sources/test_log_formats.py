@@ -126,3 +126,37 @@ def test_text_formats_warn_about_lines_before_the_first_record(tmp_path_factory,
         assert orphan and orphan[0].message.startswith(f"{garbage} line(s)")
     else:
         assert orphan == []
+
+
+@PROPS
+@given(objs=st.lists(st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=20), st.integers(-(2**63), 2**63 - 1), st.none()), max_size=4), max_size=12),
+       chunk=st.integers(1, 64), pretty=st.booleans(), array=st.booleans())
+def test_json_object_splitter_is_independent_of_chunking(objs, chunk, pretty, array):
+    """The streaming splitter finds the same objects whatever the chunk size, layout or string contents."""
+    import io
+
+    from mcp_server.sources._logevent import iter_json_objects
+
+    opt = orjson.OPT_INDENT_2 if pretty else 0
+    parts = [orjson.dumps(o, option=opt) for o in objs]
+    blob = (b"[" + b",\n".join(parts) + b"]") if array else b"\n".join(parts)
+    w: list = []
+    got = [orjson.loads(b) for b in iter_json_objects(io.BytesIO(blob), w, "test", chunk_size=chunk)]
+    assert got == objs and w == []
+
+
+@PROPS
+@given(cut=st.integers(0, 4000))
+def test_json_object_splitter_warns_on_truncation(cut):
+    import io
+
+    from mcp_server.sources._logevent import iter_json_objects
+
+    blob = b"[" + b",".join(orjson.dumps({"k": i, "s": "a}b{c\"d"}) for i in range(100)) + b"]"
+    cut = cut % len(blob)
+    w: list = []
+    got = list(iter_json_objects(io.BytesIO(blob[:cut]), w, "test", chunk_size=97))
+    assert all(orjson.loads(b)["s"] == 'a}b{c"d' for b in got)
+    end_of_last = blob.index(got[-1]) + len(got[-1]) if got else 0
+    inside = b"{" in blob[end_of_last:cut]  # an object was opened and not closed before the cut
+    assert bool(w) == inside
