@@ -442,7 +442,8 @@ def collect_evidence(
     t0, t1 = parse_window(start, end, zone=zone)
     target_list = _as_list(targets)
     path_list = _as_list(paths)
-    flt = LogFilter(start=t0, end=t1)
+    # events without a wall-clock time (dmesg without a boot time) cannot be placed in the window
+    flt = LogFilter(start=t0, end=t1, keep_untimed=False)
     # macOS: one `log show` whose predicate covers every category (the unified log is too big to read whole)
     col = _run_sources(flt, source=source, paths=path_list, zone=zone, timeout=timeout, info_debug=False,
                        raw_predicate=sweep_predicate(target_list), max_events=200_000)
@@ -493,6 +494,12 @@ def collect_evidence(
             reason=partial_note, top=_top(hits, top, strength), argv=argv, paths=read_paths, definition=definition,
         ))
     runs = col.runs
+    if flt.untimed_dropped:
+        col.warnings.insert(0, ParseWarning(
+            source="collect_evidence",
+            message=f"{flt.untimed_dropped} event(s) without a wall-clock time (dmesg seconds since boot, no boot time "
+                    "known) were left out of the sweep; read them with log_show",
+        ))
     return EvidenceSweep(
         start=to_utc_iso(t0) or "", end=to_utc_iso(t1) or "", platform=platform, targets=target_list,
         categories=results, consulted=runs, truncated=col.truncated, warnings=col.warnings[:MAX_WARNINGS],

@@ -247,6 +247,8 @@ class LogFilter:
     priority: Optional[int] = None
     kernel_only: bool = False
     keep_untimed: bool = True
+    #: events left out because they have no wall-clock time (counted when keep_untimed is False)
+    untimed_dropped: int = field(default=0, init=False)
     _procs: frozenset = field(default=frozenset(), init=False, repr=False)
     _needle: Optional[str] = field(default=None, init=False, repr=False)
 
@@ -278,6 +280,8 @@ class LogFilter:
 
     def in_window(self, t: Optional[datetime]) -> bool:
         if t is None:
+            if not self.keep_untimed:
+                self.untimed_dropped += 1
             return self.keep_untimed
         if self.start is not None and t < self.start:
             return False

@@ -228,3 +228,13 @@ def test_pids_are_pushed_down_as_pid_matches(journals):
     mixed = evidence.log_show(*WINDOW, paths=[str(journals)], process=["612", "postgres"])
     assert not any(a.startswith(("_PID=", "_COMM=")) for a in mixed.consulted[0].argv)
     assert {e.process for e in mixed.events} == {"systemd-logind", "postgres"}
+
+
+def test_sweep_leaves_out_dmesg_lines_without_a_boot_time_and_says_so():
+    oom = sample("linux_logs", "hotsos_scenarios", "kernel__kernlog_calltrace_oom_killer__var_log_kern.log.txt")
+    sweep = evidence.collect_evidence(*WINDOW, paths=[str(oom)], known_locations=False)
+    mem = next(c for c in sweep.categories if c.category == "memory_pressure")
+    assert mem.status == "not_found"  # an OOM kill at an unknown time is not evidence for this window
+    assert "without a wall-clock time" in sweep.warnings[0].message
+    shown = evidence.log_show(*WINDOW, paths=[str(oom)], contains="invoked oom-killer")
+    assert shown.events and shown.events[0].time is None and "no boot time" in shown.events[0].time_meaning
