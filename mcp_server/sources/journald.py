@@ -27,6 +27,7 @@ from typing import IO, Iterable, Iterator, Optional
 import orjson
 
 from ..errors import SourceUnavailable
+from ..paths import JOURNAL_DIRS
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from . import TextFormat, register
 from ._io import open_binary
@@ -434,6 +435,31 @@ def build_argv(q: JournalQuery) -> list[str]:
     return argv
 
 
+def journal_files(folders: list[str]) -> tuple[list[str], Optional[str]]:
+    """Journal files in folders and their machine-id sub-folders; and why a folder could not be read."""
+    found: list[str] = []
+    problem: Optional[str] = None
+    for folder in folders:
+        base = Path(folder)
+        try:
+            for child in base.iterdir():
+                if child.name.endswith((".journal", ".journal~")):
+                    found.append(str(child))
+                elif child.is_dir():
+                    try:
+                        found += [str(c) for c in child.iterdir() if c.name.endswith((".journal", ".journal~"))]
+                    except PermissionError:
+                        problem = f"{child}: permission denied (add the user to the systemd-journal group)"
+                        found.append(str(child))  # present but unreadable: let journalctl say what it can
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            problem = f"{base}: permission denied"
+        except OSError as exc:
+            problem = f"{base}: {exc.strerror or exc}"
+    return found, problem
+
+
 @dataclass
 class JournalResult:
     events: list[Event]
@@ -460,6 +486,15 @@ def query_journal(
         run.status = "unavailable"
         run.reason = f"{q.directory}: no such journal folder"
         return JournalResult([], run, warnings)
+    if not q.files:
+        folders = [q.directory] if q.directory else list(JOURNAL_DIRS)
+        found, unreadable = journal_files(folders)
+        if not found:
+            run.status = "unavailable"
+            where = " or ".join(folders)
+            run.reason = (f"no journal files in {where}" + (f" ({unreadable})" if unreadable else "")
+                          + ("" if q.directory else ": journald is not running or keeps no logs (Storage=none)"))
+            return JournalResult([], run, warnings)
     if which(q.program) is None and "/" not in q.program:
         run.status = "unavailable"
         run.reason = f"`{q.program}` is not installed or not on PATH"

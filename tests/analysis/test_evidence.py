@@ -104,13 +104,13 @@ def test_sweep_when_journalctl_is_missing(monkeypatch, tmp_path, journals):
             assert c.status == "unavailable" and "journalctl" in c.reason, c
 
 
-def test_sweep_with_a_hanging_journalctl_is_bounded(tmp_path, monkeypatch):
+def test_sweep_with_a_hanging_journalctl_is_bounded(tmp_path, monkeypatch, journals):
     fake = tmp_path / "bin"
     fake.mkdir()
     (fake / "journalctl").write_text("#!/bin/sh\nexec sleep 600\n")
     (fake / "journalctl").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
-    sweep = evidence.collect_evidence(*WINDOW, targets=["java"], source="journald", timeout=1.0, known_locations=False)
+    sweep = evidence.collect_evidence(*WINDOW, targets=["java"], paths=[str(journals)], timeout=1.0, known_locations=False)
     kernel = next(c for c in sweep.categories if c.category == "kernel")
     assert kernel.status == "unavailable" and "did not finish" in kernel.reason
 

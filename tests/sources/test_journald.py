@@ -117,30 +117,30 @@ def _fake(tmp_path, name: str, body: str) -> str:
     return str(p)
 
 
-def test_missing_journalctl_is_unavailable(monkeypatch, tmp_path):
+def test_missing_journalctl_is_unavailable(monkeypatch, tmp_path, journals):
     monkeypatch.setenv("PATH", str(tmp_path))
-    res = journald.query_journal(q())
+    res = journald.query_journal(q(directory=str(journals)))
     assert res.run.status == "unavailable" and "not installed" in res.run.reason and res.events == []
 
 
-def test_failing_journalctl_is_error_with_stderr(tmp_path):
+def test_failing_journalctl_is_error_with_stderr(tmp_path, journals):
     prog = _fake(tmp_path, "journalctl", 'echo "Failed to open files: Bad message" >&2\nexit 1\n')
-    res = journald.query_journal(q(program=prog))
+    res = journald.query_journal(q(program=prog, directory=str(journals)))
     assert res.run.status == "error" and "Bad message" in res.run.reason and "status 1" in res.run.reason
 
 
-def test_hanging_journalctl_is_stopped_by_the_time_limit(tmp_path):
+def test_hanging_journalctl_is_stopped_by_the_time_limit(tmp_path, journals):
     line = orjson.dumps({"__REALTIME_TIMESTAMP": "1795230000000000", "MESSAGE": "before the hang", "__CURSOR": "s=1"}).decode()
     prog = _fake(tmp_path, "journalctl", f"echo '{line}'\nexec sleep 600\n")
-    res = journald.query_journal(q(program=prog), timeout=1.5)
+    res = journald.query_journal(q(program=prog, directory=str(journals)), timeout=1.5)
     assert res.run.status == "partial" and "did not finish" in res.run.reason
     assert [e.message for e in res.events] == ["before the hang"]
 
 
-def test_corrupt_lines_from_journalctl_become_one_warning(tmp_path):
+def test_corrupt_lines_from_journalctl_become_one_warning(tmp_path, journals):
     good = orjson.dumps({"__REALTIME_TIMESTAMP": "1795230000000000", "MESSAGE": "ok"}).decode()
     prog = _fake(tmp_path, "journalctl", f"echo '{good}'\necho '{{\"MESSAGE\": \"no time\"}}'\necho 'garbage'\necho '{good}'\n")
-    res = journald.query_journal(q(program=prog))
+    res = journald.query_journal(q(program=prog, directory=str(journals)))
     assert len(res.events) == 2 and res.run.status == "ok"
     assert len(res.warnings) == 1 and "2 line(s)" in res.warnings[0].message
 
@@ -221,3 +221,13 @@ def test_verbose_rendering():
     assert first.time == datetime(2024, 7, 1, 11, 44, 6, 841938, tzinfo=timezone.utc)
     assert "COREDUMP_PROC_AUXV" in first.extra["blob_fields"]
     assert events[1].message == "" and "blob" in events[1].extra["message_omitted"]  # MESSAGE held a \r: shown as blob
+
+
+def test_no_journal_files_is_unavailable_not_an_empty_result(tmp_path, monkeypatch):
+    empty = tmp_path / "journal"
+    empty.mkdir()
+    res = journald.query_journal(q(directory=str(empty)))
+    assert res.run.status == "unavailable" and "no journal files" in res.run.reason
+    monkeypatch.setattr(journald, "JOURNAL_DIRS", (str(empty), str(tmp_path / "run-journal")))
+    res = journald.query_journal(q())
+    assert res.run.status == "unavailable" and "journald is not running" in res.run.reason
