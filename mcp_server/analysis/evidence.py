@@ -21,6 +21,7 @@ from typing import Literal, Optional, Sequence, Union
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
+from ..paths import SYSLOG_FILES
 from ..models import CategoryStatus, Event, ParseWarning, SourceRun
 from ..paging import next_page_hint, page
 from ..sources import detect, formats
@@ -271,7 +272,8 @@ def _run_sources(
     if paths:
         col.paths(paths, source, info_debug=info_debug, raw_predicate=raw_predicate)
         return col
-    if source == "auto":
+    auto = source == "auto"
+    if auto:
         live, why = _platform_source()
         if live is None:
             col.runs.append(SourceRun(source="system_log", status="unavailable", reason=why))
@@ -281,6 +283,11 @@ def _run_sources(
         col.macos(info_debug=info_debug, raw_predicate=raw_predicate)
     elif source == "journald":
         col.journal()
+        if col.runs[-1].status == "unavailable" and auto:
+            # no journal here: the classic syslog files, when the machine has them
+            files = [f for f in SYSLOG_FILES if Path(f).exists()]
+            for f in files:
+                col.text_file(Path(f))
     return col
 
 

@@ -238,3 +238,18 @@ def test_sweep_leaves_out_dmesg_lines_without_a_boot_time_and_says_so():
     assert "without a wall-clock time" in sweep.warnings[0].message
     shown = evidence.log_show(*WINDOW, paths=[str(oom)], contains="invoked oom-killer")
     assert shown.events and shown.events[0].time is None and "no boot time" in shown.events[0].time_meaning
+
+
+def test_auto_falls_back_to_syslog_files_without_a_journal(tmp_path, monkeypatch):
+    from mcp_server.sources import journald
+
+    empty = tmp_path / "journal"
+    empty.mkdir()
+    monkeypatch.setattr(journald, "JOURNAL_DIRS", (str(empty),))
+    syslog = tmp_path / "syslog"
+    syslog.write_text("Nov 21 03:01:41 web-1 kernel: [8812.100000] Out of memory: Killed process 4121 (java) total-vm:8123456kB\n")
+    monkeypatch.setattr(evidence, "SYSLOG_FILES", (str(syslog), str(tmp_path / "messages")))
+    monkeypatch.setattr(evidence, "_platform_source", lambda: ("journald", None))
+    res = evidence.log_show(*WINDOW, zone="UTC")
+    assert [r.status for r in res.consulted] == ["unavailable", "ok"] and res.consulted[1].path == str(syslog)
+    assert res.events[0].message.startswith("Out of memory: Killed process 4121")
