@@ -25,6 +25,7 @@ READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
 
 _EVENT_DEFAULTS = {f: info.get_default(call_default_factory=True) for f, info in Event.model_fields.items()}
 _FIELDS = frozenset(Event.model_fields)
+_ALL_SET = set(_FIELDS)
 _UTC = timezone.utc
 _new = Event.__new__
 _set = object.__setattr__
@@ -38,7 +39,8 @@ def build_event(values: dict) -> Event:
     """
     ev = _new(Event)
     _set(ev, "__dict__", values)
-    _set(ev, "__pydantic_fields_set__", set(_FIELDS))
+    # one shared set: it already names every field, so pydantic adding a name to it changes nothing
+    _set(ev, "__pydantic_fields_set__", _ALL_SET)
     _set(ev, "__pydantic_extra__", None)
     _set(ev, "__pydantic_private__", None)
     return ev

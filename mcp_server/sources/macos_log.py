@@ -103,7 +103,7 @@ def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
     boot, mach, thread, trace = rec.get("bootUUID"), rec.get("machTimestamp"), rec.get("threadID"), rec.get("traceID")
     if boot is not None and mach is not None:
         # the boot and the mach clock name one record of one machine; thread and trace tell apart ties
-        eid = make_evidence_id(DATA_TYPE, boot, mach, thread, trace)
+        eid = make_evidence_id(DATA_TYPE, f"{boot}/{mach}/{thread}/{trace}")
     else:
         eid = make_evidence_id(DATA_TYPE, ts, process, pid, msg, mach, thread, trace)
     values = _DEFAULTS.copy()
