@@ -204,7 +204,6 @@ def _jetsam_body(report: CrashReport, body: dict[str, Any], header: dict[str, An
     report.jetsam_processes = killed[:50]
     if len(killed) > 50:
         report.notes.append(f"{len(killed)} processes have a kill reason; the first 50 are listed")
-    report.process = report.largest_process
     if killed:
         reasons = sorted({k.reason for k in killed if k.reason})
         report.termination_namespace = "JETSAM"
@@ -286,6 +285,11 @@ def parse_text(text: str, *, path: Optional[str], warnings: list[ParseWarning], 
         else:
             report.notes.append("only the start of the file was read")
         return report
+    if not rest.startswith("{") and not crash_legacy.matches(rest[:65536]):
+        warnings.append(warn(NAME, path, "the .ips body is neither a JSON object nor a text crash report; "
+                             "only header fields are reported", sample=rest[:120]))
+        report.notes.append("unreadable body")
+        return report
     if not rest.startswith("{"):
         # a text body (bug_type 109 and some other types)
         sub = crash_legacy.parse_text(rest, path=path, warnings=warnings, kind=kind if kind != "diagnostic" else None,
@@ -293,7 +297,8 @@ def parse_text(text: str, *, path: Optional[str], warnings: list[ParseWarning], 
         for name in ("pid", "parent_process", "parent_pid", "responsible_process", "executable_path", "identifier",
                      "hardware_model", "exception_type", "exception_subtype", "exception_codes", "signal",
                      "signal_number", "termination_namespace", "termination_code", "termination_reason",
-                     "crashed_thread", "crashed_thread_name", "frames", "application_specific", "panic_string"):
+                     "termination_by", "crashed_thread", "crashed_thread_name", "frames", "application_specific",
+                     "panic_string"):
             value = getattr(sub, name)
             if value not in (None, []):
                 setattr(report, name, value)
