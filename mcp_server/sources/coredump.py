@@ -462,6 +462,83 @@ def parse_journal_json(path: Path, warnings: list[ParseWarning]) -> list[CrashRe
     return [from_journal_entry(e, origin, str(path)) for e in entries if is_coredump_entry(e)]
 
 
+_EXPORT_FIELD = re.compile(r"^_{0,2}[A-Z0-9][A-Z0-9_]*=")
+
+
+def export_matches(head: str) -> bool:
+    """`journalctl -o export` (KEY=value lines, binary fields length-prefixed) with coredump entries."""
+    if "COREDUMP_" not in head and COREDUMP_MESSAGE_ID not in head:
+        return False
+    first = head.split("\n", 6)[:5]
+    return len(first) >= 3 and all(_EXPORT_FIELD.match(l) for l in first)
+
+
+def verbose_matches(head: str) -> bool:
+    """`journalctl -o verbose`: a timestamp line with [cursor], then indented KEY=value fields."""
+    lines = head.splitlines()
+    return bool(lines) and bool(re.match(r"^\w{3} \d{4}-\d\d-\d\d .*\[s=", lines[0])) and "    COREDUMP_" in head
+
+
+def _export_entries(data: bytes, path: Path, warnings: list[ParseWarning], complete: bool) -> list[dict[str, Any]]:
+    """Entries of journal export format (systemd's JOURNAL_EXPORT_FORMATS spec)."""
+    entries: list[dict[str, Any]] = []
+    entry: dict[str, Any] = {}
+    pos, n = 0, len(data)
+    while pos < n:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = n
+        line = data[pos:nl]
+        if not line:
+            if entry:
+                entries.append(entry)
+            entry = {}
+            pos = nl + 1
+            continue
+        eq = line.find(b"=")
+        if eq >= 0:
+            entry[line[:eq].decode("utf-8", "replace")] = line[eq + 1:].decode("utf-8", "replace")
+            pos = nl + 1
+            continue
+        # binary field: name, newline, 64-bit little-endian length, data, newline
+        start = nl + 1
+        if start + 8 > n:
+            if complete:
+                warnings.append(warn(NAME, path, "export entry cut inside a binary field"))
+            break
+        size, = struct.unpack_from("<Q", data, start)
+        if start + 8 + size > n:
+            if complete:
+                warnings.append(warn(NAME, path, "export entry cut inside a binary field"))
+            break
+        entry[line.decode("utf-8", "replace")] = data[start + 8:start + 8 + min(size, 1 << 20)].decode("utf-8", "replace")
+        pos = start + 8 + size + 1
+    if entry:
+        entries.append(entry)
+    return entries
+
+
+def _verbose_entries(text: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    entry: Optional[dict[str, Any]] = None
+    key: Optional[str] = None
+    for line in text.splitlines():
+        if line and not line[0].isspace():
+            entry = {}
+            entries.append(entry)
+            key = None
+            continue
+        if entry is None:
+            continue
+        m = re.match(r"^    ([A-Z0-9_]+)=(.*)$", line)
+        if m:
+            key = m.group(1)
+            entry[key] = m.group(2)
+        elif key and line.startswith("        "):
+            entry[key] += "\n" + line.strip()
+    return entries
+
+
 # --- live coredumpctl ----------------------------------------------------------------------
 
 
@@ -581,7 +658,10 @@ def parse_text_file(path: Path, warnings: list[ParseWarning], *, include_body: b
     if got is None:
         return
     data, _complete = got
-    text = decode_text(data, NAME, path, warnings)
+    if export_matches(data[:65536].decode("utf-8", "replace")):
+        text = data.decode("utf-8", "replace")  # binary fields are not text; not a problem
+    else:
+        text = decode_text(data, NAME, path, warnings)
     head = text[:65536]
     if info_matches(head):
         found = parse_info_text(text, str(path), str(path), warnings, "linux:coredump:info")
@@ -589,6 +669,11 @@ def parse_text_file(path: Path, warnings: list[ParseWarning], *, include_body: b
         found = parse_list_text(text, str(path), str(path), warnings)
     elif journal_json_matches(head):
         found = parse_journal_json(path, warnings)
+    elif export_matches(head):
+        found = [from_journal_entry(e, str(path), str(path))
+                 for e in _export_entries(data, path, warnings, _complete) if is_coredump_entry(e)]
+    elif verbose_matches(head):
+        found = [from_journal_entry(e, str(path), str(path)) for e in _verbose_entries(text) if is_coredump_entry(e)]
     else:
         warnings.append(warn(NAME, path, "not coredumpctl output or a journal JSON export", sample=text[:120]))
         return

@@ -76,6 +76,8 @@ def _detect(path: Path, head: bytes) -> Optional[tuple[str, Parser]]:
         return "coredump", lambda p, w, b: coredump.parse_core_file(p, w)
     if coredump.systemd_core_name(path.name) and path.suffix in (".zst", ".lz4"):
         return "coredump", lambda p, w, b: coredump.parse_core_file(p, w)
+    if coredump.export_matches(head[:_DETECT_BYTES].decode("utf-8", "replace")):  # binary fields hold NULs
+        return "coredump", lambda p, w, b: coredump.parse_text_file(p, w, include_body=b)
     if not head or looks_binary(head):
         return None
     text = head.decode("utf-8", "replace")
@@ -83,7 +85,8 @@ def _detect(path: Path, head: bytes) -> Optional[tuple[str, Parser]]:
         return "crash_ips", lambda p, w, b: crash_ips.parse_file(p, w, include_body=b)
     if apport.matches(text):
         return "apport", lambda p, w, b: apport.parse_file(p, w, include_body=b)
-    if coredump.info_matches(text) or coredump.list_matches(text) or coredump.journal_json_matches(text):
+    if (coredump.info_matches(text) or coredump.list_matches(text) or coredump.journal_json_matches(text)
+            or coredump.export_matches(text) or coredump.verbose_matches(text)):
         return "coredump", lambda p, w, b: coredump.parse_text_file(p, w, include_body=b)
     if crash_legacy.matches(text):
         return "crash_legacy", lambda p, w, b: crash_legacy.parse_file(p, w, include_body=b)
