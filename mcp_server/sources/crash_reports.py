@@ -78,11 +78,11 @@ def _detect(path: Path, head: bytes) -> Optional[tuple[str, Parser]]:
         return "coredump", lambda p, w, b: coredump.parse_core_file(p, w)
     if coredump.export_matches(head[:_DETECT_BYTES].decode("utf-8", "replace")):  # binary fields hold NULs
         return "coredump", lambda p, w, b: coredump.parse_text_file(p, w, include_body=b)
+    text = head.decode("utf-8", "replace")
+    if crash_ips.matches(text):  # judged on the header line alone: a NUL-padded (cut) body is still an .ips
+        return "crash_ips", lambda p, w, b: crash_ips.parse_file(p, w, include_body=b)
     if not head or looks_binary(head):
         return None
-    text = head.decode("utf-8", "replace")
-    if crash_ips.matches(text):
-        return "crash_ips", lambda p, w, b: crash_ips.parse_file(p, w, include_body=b)
     if apport.matches(text):
         return "apport", lambda p, w, b: apport.parse_file(p, w, include_body=b)
     if (coredump.info_matches(text) or coredump.list_matches(text) or coredump.journal_json_matches(text)
