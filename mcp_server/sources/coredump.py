@@ -663,6 +663,7 @@ def parse_text_file(path: Path, warnings: list[ParseWarning], *, include_body: b
     else:
         text = decode_text(data, NAME, path, warnings)
     head = text[:65536]
+    before = len(warnings)
     if info_matches(head):
         found = parse_info_text(text, str(path), str(path), warnings, "linux:coredump:info")
     elif list_matches(head):
@@ -677,6 +678,8 @@ def parse_text_file(path: Path, warnings: list[ParseWarning], *, include_body: b
     else:
         warnings.append(warn(NAME, path, "not coredumpctl output or a journal JSON export", sample=text[:120]))
         return
+    if not found and len(warnings) == before:
+        warnings.append(warn(NAME, path, "no complete coredump entry in this file (cut short, or no COREDUMP_PID field)"))
     for r in found:
         if include_body:
             r.body, r.body_truncated = body_of(text)

@@ -120,7 +120,10 @@ def parse_path(
             warnings.append(warn("crash_reports", p, f"cannot read: {reason}"))
         return []
     if head.startswith(_JOURNAL_MAGIC):
-        return []  # journal files are read through coredumpctl (see find_crash_reports)
+        # find_crash_reports hands journal files to `coredumpctl --file`; read alone, say so
+        warnings.append(warn("crash_reports", p, "a systemd journal file: its coredumps are read through "
+                             "`coredumpctl --file` by find_crash_reports, not by a file parser"))
+        return []
     found = _detect(p, head)
     if found is None:
         if explicit or _promises_crash(p):
