@@ -176,10 +176,11 @@ def test_unreadable_file_is_a_warning(tmp_path):
     shutil.copy(FIXTURES / "panic-full-2026-11-19-231500.0002.ips", d / "secret.ips")
     os.chmod(d / "secret.ips", 0)
     os.chmod(d / "ok.ips", 0o644)
-    for parent in [d, *d.parents]:
-        if parent == Path("/"):
-            break
-        os.chmod(parent, os.stat(parent).st_mode | 0o005)  # let the unprivileged child walk in
+    if os.getuid() == 0:  # the child drops to nobody: let it walk into the test's folders
+        for parent in [d, *d.parents]:
+            if parent == Path("/") or os.stat(parent).st_mode & 0o005 == 0o005:
+                continue
+            os.chmod(parent, os.stat(parent).st_mode | 0o005)
 
     def run():
         res = find_crash_reports(paths=[str(d)])
