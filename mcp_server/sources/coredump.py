@@ -585,7 +585,7 @@ def from_coredumpctl(
     failure = run.failure()
     raw = b"\n".join(out).decode("utf-8", "replace").strip()
     if failure:
-        if "No coredumps found" in run.stderr or run.returncode == 1 and not raw:
+        if "No coredumps found" in run.stderr and not raw:
             runs.append(SourceRun(source="coredumpctl", status="ok", argv=argv, events=0,
                                   reason=run.stderr.splitlines()[-1] if run.stderr else "no coredumps found"))
             return [], warnings, runs

@@ -13,16 +13,18 @@ from __future__ import annotations
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from mcp_server.sources import coredump
 from mcp_server.sources.crash_reports import find_crash_reports, parse_path
-from tests.conftest import require_program, sample
+from tests.conftest import ROOT, require, require_program, sample
 
 CRASH_C = r"""
 #include <signal.h>
@@ -246,3 +248,66 @@ def test_coredumpctl_missing_is_reported_unavailable(monkeypatch):
     assert reports == [] and warnings == []
     assert runs[0].status == "unavailable" and "coredumpctl" in runs[0].reason
     assert runs[0].argv[:2] == ["coredumpctl", "--no-pager"]
+
+
+# --- live coredumpctl, against a real journal file -----------------------------------------
+
+
+def _coredumpctl_dir() -> str | None:
+    """coredumpctl on PATH, or the copy scripts/test unpacks into .cache (never installed: see there)."""
+    found = shutil.which("coredumpctl")
+    if found:
+        return os.path.dirname(found)
+    local = ROOT / ".cache" / "systemd-coredump" / "usr" / "bin"
+    return str(local) if (local / "coredumpctl").exists() else None
+
+
+@pytest.fixture
+def coredumpctl_journal(tmp_path, monkeypatch) -> Path:
+    """A real journal file holding the beats systemd-coredump entry, written by systemd-journal-remote."""
+    d = _coredumpctl_dir()
+    require(d is not None, "coredumpctl is not available (scripts/test unpacks systemd-coredump into .cache)")
+    monkeypatch.setenv("PATH", f"{os.environ.get('PATH', '')}:{d}")
+    remote = next((p for p in ("/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote")
+                   if os.access(p, os.X_OK)), None)
+    require(remote is not None, "systemd-journal-remote is not installed")
+    export = sample("linux_logs", RENDER, "INPUT_generated_from_json.export")
+    journal = tmp_path / "remote.journal"
+    subprocess.run([remote, "-o", str(journal), str(export)], check=True, capture_output=True, timeout=60)
+    return journal
+
+
+def test_live_coredumpctl_on_a_journal_file(coredumpctl_journal):
+    reports, warnings, runs = coredump.from_coredumpctl(None, None, journal=str(coredumpctl_journal))
+    assert warnings == []
+    assert [r.status for r in runs] == ["ok", "ok"]
+    assert runs[0].argv == ["coredumpctl", "--no-pager", f"--file={coredumpctl_journal}", "--json=short", "list"]
+    assert runs[1].argv[-2:] == ["info", "COREDUMP_PID=3717"]
+    [r] = reports
+    assert (r.data_type, r.process, r.pid, r.signal, r.uid) == ("linux:coredump:coredumpctl", "kdeconnectd", 3717, "SIGABRT", 1000)
+    assert r.command_line == "kdeconnectd" and r.unit == "user@1000.service"
+    assert r.storage.endswith(".zst (missing)")
+    assert r.frames[2].symbol == "abort"
+    assert r.time.isoformat().startswith("2024-07-01T11:44:06")
+
+
+def test_live_coredumpctl_window_without_dumps(coredumpctl_journal):
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    reports, warnings, runs = coredump.from_coredumpctl(start, None, journal=str(coredumpctl_journal))
+    assert reports == [] and warnings == []
+    assert runs[0].status == "ok" and "--since=@1735689600" in runs[0].argv
+    assert "No coredumps found" in runs[0].reason
+    # the same window syntax around the dump finds it
+    around = (datetime(2024, 7, 1, 11, tzinfo=timezone.utc), datetime(2024, 7, 1, 12, tzinfo=timezone.utc))
+    reports, _, runs = coredump.from_coredumpctl(*around, journal=str(coredumpctl_journal))
+    assert [r.pid for r in reports] == [3717] and runs[0].status == "ok"
+
+
+def test_find_crash_reports_reads_a_given_journal_file_through_coredumpctl(coredumpctl_journal, monkeypatch):
+    from mcp_server.sources import crash_reports
+
+    monkeypatch.setattr(crash_reports, "default_locations", lambda: [])
+    monkeypatch.setattr(crash_reports, "use_coredumpctl", lambda: False)
+    res = find_crash_reports(paths=[str(coredumpctl_journal)], process="kdeconnect")
+    assert [(r.pid, r.data_type) for r in res.reports] == [(3717, "linux:coredump:coredumpctl")]
+    assert any(c.argv and "--json=short" in c.argv for c in res.consulted)
