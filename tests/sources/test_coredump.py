@@ -109,7 +109,7 @@ def crash_under_gdb(exe: Path, mode: str, folder: Path) -> tuple[int, Path]:
 
 
 @pytest.mark.parametrize("mode,sig", [("segv", "SIGSEGV"), ("abort", "SIGABRT")])
-def test_real_crash_core_is_parsed(crashme, tmp_path, mode, sig, record_property):
+def test_real_crash_core_is_parsed(crashme, tmp_path, mode, sig, record_property, monkeypatch):
     blocker = kernel_core_blocker()
     if blocker is None:
         pid, core = crash_with_kernel_core(crashme, mode, tmp_path)
@@ -131,7 +131,11 @@ def test_real_crash_core_is_parsed(crashme, tmp_path, mode, sig, record_property
     if sig == "SIGSEGV":
         assert r.exception_codes.endswith("at 0x10")  # the address the program wrote to
     assert r.time is not None and r.time_note
-    # found by content through find_crash_reports too, by pid
+    # found by content through find_crash_reports too, by pid (only in this folder)
+    from mcp_server.sources import crash_reports
+
+    monkeypatch.setattr(crash_reports, "default_locations", lambda: [])
+    monkeypatch.setattr(crash_reports, "use_coredumpctl", lambda: False)
     res = find_crash_reports(pid=pid, paths=[str(tmp_path)])
     assert [x.pid for x in res.reports] == [pid]
     assert res.reports[0].to_event().time_meaning == "crashed"
