@@ -7,6 +7,8 @@ here) with bytes flipped and cut. Every file gives either reports or a warning s
 
 from __future__ import annotations
 
+import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 
 from mcp_server.sources import apport, coredump, crash_ips, crash_legacy
 from mcp_server.sources.crash_reports import parse_path
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, require_program
 
 FIXTURES = Path(__file__).parent / "crash_fixtures"
 
@@ -33,7 +35,7 @@ SOURCES = [p for p in _CANDIDATES if p.exists() and p.name != "SOURCES.txt"]
 # read once: small files (the apport sample is the largest, 36 KB)
 DATA = {p.name: p.read_bytes() for p in SOURCES}
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(os.environ.get("RCA_PROP_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 splices = st.sampled_from([b"", b"\x00" * 7, b"\xff\xfe\xc3", b"\n" + b"x" * 70000 + b"\n", b"{", b'"', b"\r\n\r\n"])
 
@@ -101,8 +103,6 @@ def test_apport_with_arbitrary_values(fields):
 @pytest.fixture(scope="module")
 def real_core(tmp_path_factory) -> bytes:
     from tests.sources.test_coredump import CRASH_C, crash_under_gdb, crash_with_kernel_core, kernel_core_blocker
-    from tests.conftest import require_program
-    import subprocess
 
     gcc = require_program("gcc")
     d = tmp_path_factory.mktemp("propcore")
@@ -127,3 +127,27 @@ def test_mutated_real_core_never_raises(real_core, cut, flips):
         p = Path(d) / "core"
         p.write_bytes(bytes(data))
         _check(p)
+
+
+_ENTRY = (SAMPLES / "linux_logs" / "derived_journalctl_renderings" / "journalctl_-o_json.TZ-UTC.txt")
+
+
+@pytest.mark.skipif(not _ENTRY.exists(), reason="sample absent")
+@SETTINGS
+@given(broken=st.lists(st.booleans(), min_size=1, max_size=5), cut=st.integers(1, 200))
+def test_every_dropped_journal_entry_is_a_warning(broken, cut):
+    import json as _json
+
+    entry = _json.loads(_ENTRY.read_text().splitlines()[0])
+    lines = []
+    for i, bad in enumerate(broken):
+        e = dict(entry, __CURSOR=f"s=x;i={i}", COREDUMP_PID=str(1000 + i))
+        text = _json.dumps(e)
+        lines.append(text[:cut] if bad else text)
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "coredumps.json"
+        p.write_text("\n".join(lines) + "\n")
+        warnings: list = []
+        reports = parse_path(p, warnings)
+        assert sorted(r.pid for r in reports) == [1000 + i for i, bad in enumerate(broken) if not bad]
+        assert len(warnings) == sum(broken) or (not reports and len(warnings) == 1)
