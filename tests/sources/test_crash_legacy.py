@@ -160,3 +160,28 @@ def test_evidence_ids_are_stable_across_reads():
     b, _ = one(sample("macos_crash", "idb_app_custom_set.crash"))
     c, _ = one(sample("macos_crash", "idb_app_default_set.crash"))
     assert a.evidence_id == b.evidence_id != c.evidence_id
+
+
+def test_cpu_resource_diag(tmp_path):
+    p = tmp_path / "mds_stores_2026-11-18-031444_host.cpu_resource.diag"
+    p.write_text(
+        "Date/Time:        2026-11-18 03:12:44.118 +0100\n"
+        "End time:         2026-11-18 03:14:51.902 +0100\n"
+        "OS Version:       macOS 14.1 (Build 23B74)\n"
+        "Architecture:     arm64e\n"
+        "Report Version:   44\n"
+        "Incident Identifier: 2C4E6A8B-0D1F-4A3C-9E5B-7D9F1B3C5E7A\n\n"
+        "Data Source:      Microstackshots\n"
+        "Command:          mds_stores\n"
+        "Path:             /System/Library/Frameworks/CoreServices.framework/Frameworks/Metadata.framework/Versions/A/Support/mds_stores\n"
+        "Version:          ??? (???)\n"
+        "PID:              412\n"
+        "Event:            cpu usage\n"
+        "Action taken:     none\n"
+        "CPU:              90 seconds cpu time over 128 seconds (70% cpu average), exceeding limit of 50% cpu over 180 seconds\n"
+        "Duration:         127.78s\n"
+    )
+    r, warnings = one(p)
+    assert warnings == []
+    assert (r.kind, r.data_type, r.process, r.pid) == ("diag", "macos:diag:text", "mds_stores", 412)
+    assert r.time == datetime(2026, 11, 18, 2, 12, 44, 118000, timezone.utc)
