@@ -80,12 +80,12 @@ class ProcRun:
         err_thread = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True)
         err_thread.start()
         assert proc.stdout is not None
-        eof = False
+        at_eof = False
         try:
             while True:
                 chunk = proc.stdout.readline(max_line_bytes)
                 if not chunk:
-                    eof = True
+                    at_eof = True
                     break
                 if len(chunk) >= max_line_bytes and not chunk.endswith(b"\n"):
                     while True:
@@ -94,11 +94,11 @@ class ProcRun:
                             break
                 yield chunk.rstrip(b"\r\n")
         finally:
-            if eof and proc.poll() is None:
-                # stdout closed: the program is exiting; let it finish (the timer still bounds it)
-                # so its exit status is read instead of being mistaken for an early stop
+            if at_eof and not self.timed_out:
+                # stdout closed: the program is exiting; let it finish (the timer still bounds this)
+                # rather than kill it and lose its exit status and last stderr lines
                 try:
-                    proc.wait(timeout=self.timeout)
+                    proc.wait(timeout=max(self.timeout, 1.0))
                 except subprocess.TimeoutExpired:
                     pass
             if proc.poll() is None:

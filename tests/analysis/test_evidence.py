@@ -253,3 +253,22 @@ def test_auto_falls_back_to_syslog_files_without_a_journal(tmp_path, monkeypatch
     res = evidence.log_show(*WINDOW, zone="UTC")
     assert [r.status for r in res.consulted] == ["unavailable", "ok"] and res.consulted[1].path == str(syslog)
     assert res.events[0].message.startswith("Out of memory: Killed process 4121")
+
+
+def test_crash_reports_category_uses_the_crash_report_reader(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for p in sample("macos_crash").iterdir():
+        if p.suffix in (".ips", ".crash") or p.name.endswith(".crash.txt"):
+            shutil.copy(p, folder / p.name)
+    sweep = evidence.collect_evidence("2016-03-15T08:00:00Z", "2016-03-15T09:00:00Z", paths=[str(folder)], known_locations=False)
+    crash = next(c for c in sweep.categories if c.category == "crash_reports")
+    assert crash.status == "found" and crash.count == 4  # the four idb reports of 2016-03-15 08:26-08:38 UTC
+    assert all(e.evidence_id.startswith("ev-") and e.time_meaning == "crashed" for e in crash.top)
+
+
+def test_crash_reports_category_without_the_reader(monkeypatch, journals):
+    monkeypatch.setitem(sys.modules, "mcp_server.sources.crash_reports", None)  # import fails as when the module is absent
+    sweep = evidence.collect_evidence(*WINDOW, paths=[str(journals)], known_locations=False)
+    crash = next(c for c in sweep.categories if c.category == "crash_reports")
+    assert crash.status == "unavailable" and crash.reason == "crash-report reader not installed"
