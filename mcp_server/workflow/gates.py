@@ -17,10 +17,12 @@ from typing import Iterable, Optional
 
 from pydantic import BaseModel, Field
 
+from ..analysis.categories import CATEGORIES
 from .state import STRATEGIC_PHASES, TACTICAL_PHASES, Finding, Investigation, LedgerEntry
 
-#: Evidence categories collect_evidence probes per platform (skills/rca/evidence-categories.md).
-EXPECTED_CATEGORIES = 8
+#: The evidence categories collect_evidence sweeps (analysis/categories.py; the skill's
+#: evidence-categories.md is generated from the same data).
+CATEGORY_NAMES: tuple[str, ...] = tuple(c.name for c in CATEGORIES)
 
 #: The forensic tools the gates look for in the ledger.
 LIST_SESSIONS = "list_sessions"
@@ -117,11 +119,13 @@ def _strategic(inv: Investigation, phase: str) -> list[Requirement]:
         ]
     if phase == "system_evidence":
         probed = categories_probed(inv)
+        unprobed = [c for c in CATEGORY_NAMES if c not in probed]
         return [_req(
-            "categories", len(probed) >= EXPECTED_CATEGORIES,
-            f"all {EXPECTED_CATEGORIES} evidence categories probed for the window, each found / not_found / "
+            "categories", not unprobed,
+            f"all {len(CATEGORY_NAMES)} evidence categories probed for the window, each found / not_found / "
             f"unavailable: call {COLLECT_EVIDENCE} (then drill down with log_show, find_crash_reports)",
-            ", ".join(f"{k}={v}" for k, v in sorted(probed.items())) or "none probed",
+            (", ".join(f"{k}={probed[k]}" for k in CATEGORY_NAMES if k in probed) or "none probed")
+            + (f"; not yet: {', '.join(unprobed)}" if unprobed and probed else ""),
         )]
     if phase == "session_forensics":
         na = not_applicable(inv, "session_forensics")

@@ -6,10 +6,11 @@
     Edit is denied;
 (c) the user's `/rca:override <reason>` lifts the gate and is recorded.
 
-Forensic tools other helpers are building (list_sessions, collect_evidence, …) are not part of
-this branch; where a gate needs their ledger entries, the test writes them through the very code
-path `server.run_tool` uses (`ledger.record_call`), between two `claude -p` sessions of the same
-project — the second session also shows the SessionStart line about the open investigation.
+The system evidence comes from the real `collect_evidence` over a syslog file in the project. The
+session-forensics tools of another issue (list_sessions, extract_session_commands, …) are not in
+this branch: their ledger entries are written through the very code path `server.run_tool` uses
+(`ledger.record_call`), between two `claude -p` sessions of the same project — the second session
+also shows the SessionStart line about the open investigation.
 """
 
 from __future__ import annotations
@@ -73,19 +74,30 @@ def denied(call) -> bool:
     return call.is_error and "rca:" in call.text
 
 
+SYSLOG = """\
+2026-11-20T03:09:41.204311+00:00 devbox systemd[1]: Started devserver.service - Dev server (node).
+2026-11-20T03:09:58.517730+00:00 devbox kernel: [86012.551203] node invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0
+2026-11-20T03:09:58.518022+00:00 devbox kernel: [86012.551872] Out of memory: Killed process 4242 (node) total-vm:8123456kB, anon-rss:7340032kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:14800kB oom_score_adj:0
+2026-11-20T03:10:02.011937+00:00 devbox systemd[1]: devserver.service: Main process exited, code=killed, status=9/KILL
+2026-11-20T03:10:02.012214+00:00 devbox systemd[1]: devserver.service: Failed with result 'oom-kill'.
+"""
+SERVER = "const cache = [];\nfunction handle(req) {\n  cache.push(req.body);  // v1: never evicted\n}\n"
+WINDOW = {"start": "2026-11-20T02:00:00Z", "end": "2026-11-20T04:00:00Z"}
+
+
 def test_a_edit_waits_for_the_root_cause(session, tmp_path):
     project = str(tmp_path / "project")
-    files = {"src/server.py": "import os\n\n\ndef serve():\n    os._exit(1)  # v1\n"}
     first = session(Scenario(
         prompt="/rca my dev server died at 03:10 last night",
-        files=files, allowed_tools=EDIT_TOOLS,
+        files={"src/server.js": SERVER, "logs/syslog": SYSLOG}, allowed_tools=EDIT_TOOLS,
         turns=[
-            tool_use(FORENSICS + "rca_start", {"incident": "dev server died at 03:10", "targets": ["server.py"],
-                                               "start": "2026-11-20T02:00:00Z", "end": "2026-11-20T04:00:00Z"}),
-            _fill(tool_use("Read", {"file_path": "{project}/src/server.py"}), project),
-            _fill(tool_use("Edit", {"file_path": "{project}/src/server.py", "old_string": "# v1",
-                                    "new_string": "# fixed"}), project),
+            tool_use(FORENSICS + "rca_start", {"incident": "dev server died at 03:10", "targets": ["node", "devserver"],
+                                               **WINDOW}),
+            tool_use("Read", {"file_path": f"{project}/src/server.js"}),
+            tool_use("Edit", {"file_path": f"{project}/src/server.js", "old_string": "// v1", "new_string": "// fixed"}),
             tool_use(FORENSICS + "evidence_sources", {}),
+            tool_use(FORENSICS + "collect_evidence", {**WINDOW, "targets": ["node", "devserver"],
+                                                      "paths": [f"{project}/logs/syslog"], "source": "file"}),
             text("Evidence first."),
         ],
     ))
@@ -98,69 +110,72 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
     edit = first.tool_call("Edit")
     assert denied(edit), first.explain()
     assert "RCA-001" in edit.text and "phase scope" in edit.text and "/rca:override" in edit.text
-    assert "# v1" in (first.project_dir / "src" / "server.py").read_text()
+    assert "// v1" in (first.project_dir / "src" / "server.js").read_text()
+    sweep = first.tool_call(FORENSICS + "collect_evidence")
+    assert not sweep.is_error, first.explain()
 
     with StateOf(first) as st:
         inv = st.active()
         # the MCP server (which created RCA-001) and the hooks (which denied with its id) share one folder
         assert inv.id == "RCA-001" and st.gate()["id"] == "RCA-001"
-        assert [e.tool for e in inv.ledger] == ["evidence_sources"]  # recorded by the server itself
-        # the forensic tools of the other issues, through run_tool's own ledger path
-        ids = {}
+        # recorded by the server itself: the calls, their evidence ids and the eight categories
+        assert [e.tool for e in inv.ledger] == ["evidence_sources", "collect_evidence"]
+        swept = inv.ledger[1]
+        assert swept.categories["memory_pressure"] == "found" and swept.categories["power"] == "not_found"
+        assert len(swept.categories) == 8
+        oom = next(e for e, ref in inv.evidence.items() if "Out of memory: Killed process 4242" in ref.summary)
+        killed = next(e for e, ref in inv.evidence.items() if "status=9/KILL" in ref.summary)
+        # session forensics tools of another issue, through run_tool's own ledger path
         for tool, result in [
             ("list_sessions", {"sessions": [{"evidence_id": "ev-5e55100000000001", "message": "session 2fda9ea8",
                                              "source": "claude_transcripts"}]}),
-            ("collect_evidence", {"categories": {c: "not_found" for c in (
-                "system_log", "kernel", "crash_reports", "coredumps", "oom", "service_manager", "shell_history",
-                "sessions")} | {"system_log": "found"},
-                "events": [{"evidence_id": "ev-10900000000000a1", "source": "journald",
-                            "message": "server.py[4242]: exited with status 1", "time": "2026-11-20T03:10:02Z"}]}),
-            ("extract_session_commands", {"commands": [{"evidence_id": "ev-c0000000000000c1", "command": "python src/server.py"}]}),
+            ("extract_session_commands", {"commands": [{"evidence_id": "ev-c0000000000000c1",
+                                                        "command": "node src/server.js"}]}),
             ("flag_dangerous", {"flagged": []}),
-            ("last_commands_before", {"commands": [{"evidence_id": "ev-c0000000000000c1", "command": "python src/server.py"}]}),
+            ("last_commands_before", {"commands": [{"evidence_id": "ev-c0000000000000c1",
+                                                    "command": "node src/server.js"}]}),
         ]:
-            entry = ledger.record_call(tool, {"window": "02:00-04:00"}, result)
-            assert entry is not None
-            ids[tool] = entry.evidence_ids
+            assert ledger.record_call(tool, {"window": "02:00-04:00"}, result) is not None
+    cmd_id = "ev-c0000000000000c1"
 
-    log_id, cmd_id = ids["collect_evidence"][0], ids["last_commands_before"][0]
     steps = [
         tool_use(FORENSICS + "rca_advance", {}),  # scope
         tool_use(FORENSICS + "rca_advance", {}),  # system_evidence
-        tool_use(FORENSICS + "rca_record", {"kind": "last_command", "text": "python src/server.py started it",
+        tool_use(FORENSICS + "rca_record", {"kind": "last_command", "text": "node src/server.js started it",
                                             "evidence_ids": [cmd_id]}),
         tool_use(FORENSICS + "rca_advance", {}),  # session_forensics
-        tool_use(FORENSICS + "rca_record", {"kind": "code_path", "text": "serve() exits with status 1",
-                                            "file_line": "src/server.py:5"}),
+        tool_use(FORENSICS + "rca_record", {"kind": "code_path", "text": "the request cache is never evicted",
+                                            "file_line": "src/server.js:3"}),
         tool_use(FORENSICS + "rca_advance", {}),  # code_path
-        tool_use("Read", {"file_path": "{project}/src/server.py"}),
-        tool_use("Edit", {"file_path": "{project}/src/server.py", "old_string": "# v1", "new_string": "# fixed"}),
-        tool_use(FORENSICS + "rca_record", {"kind": "chain_link", "text": "serve() called os._exit(1)",
-                                            "evidence_ids": [log_id], "order": 1}),
-        tool_use(FORENSICS + "rca_record", {"kind": "root_cause", "text": "serve() exits unconditionally",
-                                            "evidence_ids": [log_id]}),
+        tool_use("Read", {"file_path": f"{project}/src/server.js"}),
+        tool_use("Edit", {"file_path": f"{project}/src/server.js", "old_string": "// v1", "new_string": "// fixed"}),
+        tool_use(FORENSICS + "rca_record", {"kind": "chain_link", "text": "the OOM killer killed node (pid 4242)",
+                                            "evidence_ids": [oom], "order": 1}),
+        tool_use(FORENSICS + "rca_record", {"kind": "chain_link", "text": "systemd saw devserver killed by SIGKILL",
+                                            "evidence_ids": [killed], "order": 2}),
+        tool_use(FORENSICS + "rca_record", {"kind": "root_cause", "text": "an unbounded request cache exhausted memory",
+                                            "evidence_ids": [oom]}),
         tool_use(FORENSICS + "rca_record", {"kind": "symptom", "text": "the dev server was gone at 03:10"}),
         tool_use(FORENSICS + "rca_record", {"kind": "ruled_out", "text": "no kill command in the session",
                                             "evidence_ids": [cmd_id]}),
-        tool_use(FORENSICS + "rca_record", {"kind": "unknown", "text": "why serve() was reached at 03:10"}),
-        tool_use(FORENSICS + "rca_record", {"kind": "verdict", "text": "journal and code agree",
+        tool_use(FORENSICS + "rca_record", {"kind": "unknown", "text": "which requests filled the cache"}),
+        tool_use(FORENSICS + "rca_record", {"kind": "verdict", "text": "kernel and systemd agree",
                                             "verdict": "CONFIRMED"}),
         tool_use(FORENSICS + "rca_advance", {}),  # root_cause
-        tool_use("Edit", {"file_path": "{project}/src/server.py", "old_string": "# v1", "new_string": "# fixed"}),
+        tool_use("Edit", {"file_path": f"{project}/src/server.js", "old_string": "// v1", "new_string": "// fixed"}),
         text("Fixed after the diagnosis."),
     ]
-    assert str(first.project_dir) == project
-    steps = [_fill(s, project) for s in steps]
     second = session(Scenario(prompt="continue the investigation", allowed_tools=EDIT_TOOLS, turns=steps))
     assert second.returncode == 0, second.explain()
     advances = second.tool_calls(FORENSICS + "rca_advance")
     assert [a.json()["advanced"] for a in advances] == [True] * 5, second.explain()
     assert [a.json()["completed_phase"] for a in advances] == [
         "scope", "system_evidence", "session_forensics", "code_path", "root_cause"]
+    assert not any(c.is_error for c in second.tool_calls(FORENSICS + "rca_record")), second.explain()
     edits = second.tool_calls("Edit")
     assert denied(edits[0]) and "phase root_cause" in edits[0].text, second.explain()
     assert not edits[1].is_error, second.explain()
-    assert "# fixed" in (second.project_dir / "src" / "server.py").read_text()
+    assert "// fixed" in (second.project_dir / "src" / "server.js").read_text()
     # the second session was told about the open investigation when it started
     starts = [a for a in second.hook_attachments("SessionStart") if "RCA-001" in json.dumps(a)]
     assert starts, second.hook_attachments()

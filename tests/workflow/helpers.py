@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from mcp_server.workflow import ledger, storage
+from mcp_server.workflow.gates import CATEGORY_NAMES as EIGHT  # noqa: F401  (the eight categories)
 from mcp_server.workflow.state import Investigation
-
-EIGHT = ("system_log", "kernel", "crash_reports", "coredumps", "oom", "service_manager", "shell_history", "sessions")
 
 
 def event(eid: str, msg: str, source: str = "journald", time: str = "2026-11-20T03:10:00+00:00") -> dict:

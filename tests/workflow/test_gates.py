@@ -52,7 +52,7 @@ def test_strategic_walk_through_every_gate(env):
     ledger_call(proj, "collect_evidence", {"categories": [{"name": c, "status": "found"} for c in EIGHT[:7]]})
     assert not api.advance().advanced
     ledger_call(proj, "collect_evidence", {
-        "categories": {"sessions": {"status": "not_found"}},
+        "categories": {EIGHT[7]: {"status": "not_found"}},
         "events": [event("ev-oom", "Out of memory: Killed process 4242 (tmux: server)", "kernel")],
     })
     assert api.advance().advanced

@@ -39,13 +39,19 @@ def lib_log_show(process: str, limit: int = 50) -> LogShowResult:
 def fake_forensic_tool():
     """A forensic tool shaped like the ones other helpers add: `return await run_tool(libfn, …)`."""
 
-    async def log_show(process: str, limit: int = 50) -> LogShowResult:
+    async def fake_log_scan(process: str, limit: int = 50) -> LogShowResult:
         """Test stand-in for a forensic tool."""
         return await server.run_tool(lib_log_show, process, limit)
 
-    server.mcp.add_tool(log_show, annotations=server.READ_ONLY)
+    assert "fake_log_scan" not in [t.name for t in anyio.run(_list_tools)]
+    server.mcp.add_tool(fake_log_scan, annotations=server.READ_ONLY)
     yield
-    server.mcp.remove_tool("log_show")
+    server.mcp.remove_tool("fake_log_scan")
+
+
+async def _list_tools():
+    async with Client(server.mcp) as c:
+        return (await c.list_tools()).tools
 
 
 def calls(*steps):
@@ -60,7 +66,7 @@ def calls(*steps):
 
 
 def test_nothing_is_recorded_without_an_open_investigation(env, fake_forensic_tool):
-    (r,) = calls(("log_show", {"process": "tmux"}))
+    (r,) = calls(("fake_log_scan", {"process": "tmux"}))
     assert not r.is_error
     assert storage.list_investigations(str(env)) == []
 
@@ -68,21 +74,21 @@ def test_nothing_is_recorded_without_an_open_investigation(env, fake_forensic_to
 def test_forensic_calls_are_recorded_with_ids_counts_and_args(env, fake_forensic_tool):
     res = calls(
         ("rca_start", {"incident": "tmux died", "start": "2026-11-20T02:00:00Z", "end": "2026-11-20T04:00:00Z"}),
-        ("log_show", {"process": "tmux", "limit": 10}),
-        ("log_show", {"process": "-bad"}),
+        ("fake_log_scan", {"process": "tmux", "limit": 10}),
+        ("fake_log_scan", {"process": "-bad"}),
         ("evidence_sources", {}),
         ("rca_status", {}),
     )
     assert [r.is_error for r in res] == [False, False, True, False, False]
     inv = storage.load_active(str(env))
-    assert [e.tool for e in inv.ledger] == ["log_show", "log_show", "evidence_sources"]  # rca_* are not forensic
+    assert [e.tool for e in inv.ledger] == ["fake_log_scan", "fake_log_scan", "evidence_sources"]  # rca_* are not forensic
     first, failed, inventory = inv.ledger
     assert first.arguments == {"process": "tmux", "limit": 10}
     assert first.counts["total"] == 3 and first.counts["events"] == 3
     ids = [e["evidence_id"] for e in res[1].structured_content["events"]]
     assert first.evidence_ids == ids
     ref = inv.evidence[ids[0]]
-    assert ref.tool == "log_show" and ref.source == "journald" and ref.time.hour == 3
+    assert ref.tool == "fake_log_scan" and ref.source == "journald" and ref.time.hour == 3
     assert "signal 9" in ref.summary and "ghp_" not in ref.summary  # the ledger keeps the redacted text
     assert failed.error and "must not start" in failed.error and failed.evidence_ids == []
     assert inventory.counts["sources"] >= 8
@@ -90,7 +96,7 @@ def test_forensic_calls_are_recorded_with_ids_counts_and_args(env, fake_forensic
 
 
 def test_rca_record_accepts_ledger_ids_and_refuses_others(env, fake_forensic_tool):
-    res = calls(("rca_start", {"incident": "tmux died"}), ("log_show", {"process": "tmux"}))
+    res = calls(("rca_start", {"incident": "tmux died"}), ("fake_log_scan", {"process": "tmux"}))
     eid = res[1].structured_content["events"][0]["evidence_id"]
     ok, bad = calls(
         ("rca_record", {"kind": "chain_link", "text": "tmux got SIGKILL", "evidence_ids": [eid], "order": 1}),
@@ -123,7 +129,7 @@ def test_ledger_failure_never_breaks_the_tool(env, fake_forensic_tool, monkeypat
         raise OSError("disk full")
 
     monkeypatch.setattr(storage, "transaction", broken)
-    (r,) = calls(("log_show", {"process": "tmux"}))
+    (r,) = calls(("fake_log_scan", {"process": "tmux"}))
     assert not r.is_error and r.structured_content["total"] == 3
 
 
