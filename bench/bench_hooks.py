@@ -169,7 +169,10 @@ def main() -> None:
         subject("deny: Edit, investigation open", edit, '"deny"')
         subject("allow: Write into docs/rca/, investigation open", report, "{}")
         subject("allow: Bash git status, investigation open (classifier path)", bash, "{}")
-        workflow("api.close('bench done')")
+        workflow("from mcp_server.workflow import storage; from mcp_server.workflow.state import Override\n"
+                 "with storage.transaction(storage.gatefile.project_dir()) as inv:\n"
+                 "    inv.overrides.append(Override(time=storage.now(), source='user_prompt', text='bench'))\n"
+                 "api.close('bench done')")
         state_file.write_text(json.dumps({"open": False}))
         subject("allow: Edit, investigation closed", edit, "{}")
 

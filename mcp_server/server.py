@@ -160,8 +160,9 @@ async def rca_advance() -> workflow.AdvanceResult:
 async def rca_close(
     reason: Annotated[str, Field(description="Why the investigation ends (done, duplicate, abandoned, …).")],
 ) -> workflow.InvestigationStatus:
-    """Close the open investigation with a reason; the edit gate is lifted. Use when the work is
-    done or the investigation is abandoned — not to get around a gate."""
+    """Close the open investigation with a reason; the edit gate is lifted. Works once the diagnosis
+    is recorded (strategic: root cause; tactical: prescription) or after the user's /rca:override;
+    before that it is refused, with what is still missing."""
     return await run_tool(workflow.close, reason)
 
 # --- log tools ---

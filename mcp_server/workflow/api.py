@@ -188,9 +188,16 @@ def advance(project_dir: Optional[str] = None) -> AdvanceResult:
 
 
 def close(reason: str, project_dir: Optional[str] = None) -> InvestigationStatus:
+    """Close the open investigation. Before the diagnosis is recorded this needs the user's
+    override: closing would lift the edit gate, and the model must not be able to lift its own."""
     reason = (reason or "").strip()
     if not reason:
         raise InputError("say why the investigation is closed: reason is empty")
     with storage.transaction(_project(project_dir)) as inv:
+        if not gates.edits_allowed(inv):
+            raise InputError(
+                f"{inv.id} cannot be closed before its diagnosis is recorded (phase {inv.phase}; rca_status shows "
+                "what is missing). If the user wants to stop, they type /rca:override <reason>; then rca_close works."
+            )
         inv.status, inv.closed, inv.close_reason = "closed", storage.now(), reason
     return describe(inv)

@@ -223,6 +223,10 @@ def test_after_the_tactical_investigation_closes_the_count_starts_over(plugin):
         plugin.hook(fail)
         plugin.hook(edit_payload(plugin))
     assert plugin.gate()["mode"] == "tactical"
+    eid = storage.load_active(str(plugin.project)).ledger[-1].evidence_ids[0]
+    api.record("hypothesis", "add() subtracts", [eid], confidence=0.9)
+    api.advance()
+    api.record("prescription", "add instead of subtract", files=["calc.py"])
     api.close("fixed the subtraction")
     r = plugin.hook(fail)  # the same failure once more: a new streak, not a second investigation
     assert r.out == {} and not plugin.gate()["open"]

@@ -147,10 +147,19 @@ def test_tactical_gates_and_prescription_unblock_edits(env):
     assert r.advanced and r.status.status == "closed"
 
 
+def user_override(project, text="stop this one"):
+    """What the UserPromptSubmit hook does for /rca:override."""
+    with storage.transaction(str(project)) as inv:
+        inv.overrides.append(Override(time=storage.now(), source="user_prompt", text=text))
+
+
 def test_one_open_investigation_per_project_and_ids_count_up(env):
     api.start("first")
     with pytest.raises(InputError, match="still open"):
         api.start("second")
+    with pytest.raises(InputError, match="cannot be closed before its diagnosis"):
+        api.close("the model would like to edit now")
+    user_override(env)
     api.close("duplicate")
     assert api.start("second").id == "RCA-002"
     assert [i.id for i in storage.list_investigations(str(env))] == ["RCA-001", "RCA-002"]

@@ -98,6 +98,8 @@ def test_save_keeps_an_override_written_meanwhile(env):
 
 def test_closing_an_old_investigation_keeps_the_open_ones_gate(env):
     api.start("first")
+    with storage.transaction(str(env)) as inv:
+        inv.overrides.append(Override(time=storage.now(), source="user_prompt", text="stop"))
     api.close("dup")
     api.start("second")
     old = storage.load(str(env), "RCA-001")
