@@ -196,6 +196,37 @@ def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_jso
     if result.hint:
         console.print(result.hint.replace("find_crash_reports", "rca crashes").replace("cursor=", "--cursor "))
 
+# --- workflow commands ---
+
+
+@main.command()
+@click.option("--project", type=click.Path(file_okay=False), help="Project folder (default: $CLAUDE_PROJECT_DIR, else here).")
+@click.option("--id", "inv_id", help="An investigation id (default: the open one).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def status(project: str | None, inv_id: str | None, as_json: bool) -> None:
+    """Show this project's open investigation: phase, what each gate still needs, whether edits are allowed."""
+    from .workflow import api
+
+    result = run_or_usage(api.status, project_dir=project, inv_id=inv_id)
+    if as_json:
+        emit_json(result)
+        return
+    edits = "[green]allowed[/green]" if result.edits_allowed else "[red]blocked until the diagnosis is recorded[/red]"
+    console.print(f"[bold]{result.id}[/bold] ({result.mode}, {result.status}) — {result.incident}")
+    console.print(f"phase [bold]{result.phase}[/bold]; edits {edits}" + (" (overridden)" if result.overridden else ""))
+    table = Table()
+    for col in ("phase", "state", "requirement", "met", "so far"):
+        table.add_column(col, overflow="fold")
+    for gate in result.gates:
+        for i, r in enumerate(gate.requirements):
+            table.add_row(gate.phase if i == 0 else "", gate.status if i == 0 else "", r.need,
+                          "[green]yes[/green]" if r.met else "[red]no[/red]", r.have)
+    console.print(table)
+    console.print(f"{result.ledger_calls} tool calls and {result.evidence_ids} evidence ids in the ledger; "
+                  f"next: {result.next_step}")
+
+# --- end workflow commands ---
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
