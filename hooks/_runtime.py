@@ -23,7 +23,10 @@ if ROOT not in sys.path:
 from mcp_server.workflow import gatefile  # noqa: E402  (stdlib-only, cheap)
 
 #: Seconds a hook may spend before it gives up and allows (hooks.json gives it 10).
-BUDGET = float(os.environ.get("RCA_HOOK_BUDGET", "2.5"))
+try:
+    BUDGET = min(max(float(os.environ.get("RCA_HOOK_BUDGET") or 2.5), 0.05), 8.0)
+except ValueError:
+    BUDGET = 2.5
 #: How long a hook waits for the project lock before skipping its write.
 LOCK_WAIT = 1.0
 EDIT_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
