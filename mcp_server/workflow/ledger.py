@@ -51,7 +51,8 @@ def _walk_refs(obj: Any, out: dict[str, dict], depth: int = 0) -> None:
         eid = obj.get("evidence_id")
         if isinstance(eid, str) and eid.startswith(EVIDENCE_PREFIX) and eid not in out:
             text = obj.get("message") or obj.get("summary") or obj.get("command") or obj.get("text") or ""
-            out[eid] = {"time": _time(obj.get("time")), "source": obj.get("source") or obj.get("data_type"),
+            source = obj.get("source") or obj.get("data_type")
+            out[eid] = {"time": _time(obj.get("time")), "source": None if source is None else _clip(source, 80),
                         "summary": _clip(" ".join(str(text).split()), SUMMARY_CHARS)}
         for v in obj.values():
             if isinstance(v, (dict, list)):

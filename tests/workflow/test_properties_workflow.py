@@ -81,6 +81,8 @@ json_values = st.recursive(
 @given(json_values)
 def test_ledger_summary_of_any_result(result):
     counts, refs, cats = ledger.summarize(result)
+    for eid, ref in refs.items():  # every ref fits the schema (a bad one would lose the whole ledger entry)
+        ledger.EvidenceRef(evidence_id=eid, tool="t", seq=1, **ref)
     assert all(isinstance(v, int) for v in counts.values())
     assert all(k.startswith("ev-") for k in refs)
     assert set(cats.values()) <= {"found", "not_found", "unavailable"}
