@@ -1,0 +1,318 @@
+"""Collection glue: the one place the timeline, `rca scan` and `rca demo` call the evidence sources.
+
+Every source module is imported lazily, inside the function that uses it, so this module works
+on a build where a source is missing: the source is then reported as a `SourceRun` with status
+`unavailable` and the reason, never silently skipped. Each adapter converts whatever the source
+returns into `Event`s (see `_as_events`), so the timeline only ever sees events.
+
+Sources (lane names):
+- `logs`: `analysis.evidence.log_show(start, end, process=…, paths=…)` (system logs and log files)
+- `crash_reports`: `sources.crash_reports.find_crash_reports(start, end, process=…, paths=…)`
+- `sessions`: `sources.claude_transcripts.extract_session_commands(project_dir|all, start, end)`
+- `shell_history`: `sources.shell_history.shell_history(start, end, paths=…)`
+- `git`: `sources.git_activity.git_activity(start, end, project_dir)`
+- `events`: rca's own event export (`*.events.jsonl`, one `Event` as JSON per line), read here.
+
+Folders of evidence (an incident folder such as `examples/tmux-killed`) are routed file by file
+with `route_files`: transcripts to `sessions`, histories to `shell_history`, crash reports to
+`crash_reports`, event exports to `events`, everything else to `logs`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from pydantic import ValidationError
+
+from ..models import Event, ParseWarning, SourceRun
+from ..sources._io import LineReader, iter_files
+
+#: Every lane this glue can fill, in timeline order (ties at the same instant go to earlier lanes).
+LANES = ("logs", "crash_reports", "sessions", "shell_history", "git", "events")
+#: Where each source lives: (module, function).
+SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
+    "logs": ("mcp_server.analysis.evidence", "log_show"),
+    "crash_reports": ("mcp_server.sources.crash_reports", "find_crash_reports"),
+    "sessions": ("mcp_server.sources.claude_transcripts", "extract_session_commands"),
+    "shell_history": ("mcp_server.sources.shell_history", "shell_history"),
+    "git": ("mcp_server.sources.git_activity", "git_activity"),
+}
+#: Upper bound of items asked from a paged source in one call.
+SOURCE_LIMIT = 1000
+#: Pages followed per source before the result is marked truncated.
+MAX_PAGES = 50
+
+_CRASH_SUFFIXES = (".ips", ".crash", ".panic", ".diag", ".spin", ".hang", ".ips.synced")
+_HISTORY_NAMES = ("history", "_history", ".bash_history", ".zsh_history", "fish_history")
+
+
+@dataclass
+class Collected:
+    lanes: dict[str, list[Event]] = field(default_factory=dict)
+    runs: list[SourceRun] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    def add(self, lane: str, events: Iterable[Event]) -> None:
+        self.lanes.setdefault(lane, []).extend(events)
+
+
+ProgressFn = Callable[[str, str], None]
+
+
+# ------------------------------------------------------------------------------- own event file
+
+
+def read_event_export(path: str | Path) -> tuple[list[Event], list[ParseWarning]]:
+    """Read an rca event export (`*.events.jsonl`): one `Event` JSON object per line.
+
+    Blank lines are skipped; every other line that is not a valid event becomes a warning with
+    its line number, and reading goes on.
+    """
+    reader = LineReader(path, source="events")
+    events: list[Event] = []
+    warnings: list[ParseWarning] = []
+    for line in reader:
+        text = line.text.strip()
+        if not text:
+            continue
+        if line.cut:
+            warnings.append(ParseWarning(source="events", message="event line too long; skipped", path=str(path), line=line.number))
+            continue
+        try:
+            events.append(Event.model_validate(json.loads(text)))
+        except (ValueError, ValidationError, TypeError, RecursionError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            warnings.append(
+                ParseWarning(
+                    source="events", message=f"not an rca event: {first[:200]}", path=str(path), line=line.number,
+                    sample=text[:120],
+                )
+            )
+    return events, reader.warnings + warnings
+
+
+def write_event_export(events: Iterable[Event], path: str | Path) -> int:
+    """Write events as an rca event export; returns how many were written."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for ev in events:
+            fh.write(ev.model_dump_json() + "\n")
+            n += 1
+    return n
+
+
+# ----------------------------------------------------------------------------------- adapters
+
+
+def _as_events(result: Any) -> list[Event]:
+    """Events out of whatever a source returned: a result model with `.events` (or `.commands`,
+    `.entries`, `.reports`, `.items`), an iterable of events, or items that can become events
+    (`.to_event()`, or models carrying the `Event` fields)."""
+    if result is None:
+        return []
+    items: Any = result
+    if not isinstance(result, (list, tuple)) and not inspect.isgenerator(result):
+        for name in ("events", "commands", "entries", "reports", "items"):
+            if hasattr(result, name):
+                items = getattr(result, name)
+                break
+    out: list[Event] = []
+    for item in items or []:
+        if isinstance(item, Event):
+            out.append(item)
+        elif hasattr(item, "to_event"):
+            out.append(item.to_event())
+        elif hasattr(item, "event") and isinstance(item.event, Event):
+            out.append(item.event)
+    return out
+
+
+def _runs_and_warnings(result: Any, name: str) -> tuple[list[SourceRun], list[ParseWarning]]:
+    runs = [r for r in (getattr(result, "sources", None) or []) if isinstance(r, SourceRun)]
+    for r in getattr(result, "runs", None) or []:
+        if isinstance(r, SourceRun):
+            runs.append(r)
+    warnings = [w for w in (getattr(result, "warnings", None) or []) if isinstance(w, ParseWarning)]
+    return runs, warnings
+
+
+def _load(lane: str) -> tuple[Optional[Callable[..., Any]], Optional[str]]:
+    module, fn = SOURCE_FUNCTIONS[lane]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        return None, f"{module} is not part of this build ({exc})"
+    f = getattr(mod, fn, None)
+    if f is None:
+        return None, f"{module} has no {fn}()"
+    return f, None
+
+
+def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Call a source with the keyword arguments it accepts (others are dropped)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn(**kwargs)
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return fn(**kwargs)
+    return fn(**{k: v for k, v in kwargs.items() if k in params and v is not None})
+
+
+def _run_source(lane: str, kwargs: dict[str, Any], out: Collected, label: Optional[str] = None) -> None:
+    fn, why = _load(lane)
+    if fn is None:
+        out.runs.append(SourceRun(source=label or lane, status="unavailable", reason=why))
+        return
+    pages = 0
+    cursor = None
+    events: list[Event] = []
+    truncated = False
+    try:
+        while True:
+            result = _call(fn, dict(kwargs, cursor=cursor, limit=SOURCE_LIMIT))
+            events.extend(_as_events(result))
+            runs, warnings = _runs_and_warnings(result, lane)
+            out.runs.extend(runs)
+            out.warnings.extend(warnings)
+            cursor = getattr(result, "next_cursor", None)
+            pages += 1
+            if not cursor:
+                break
+            if pages >= MAX_PAGES:
+                truncated = True
+                break
+    except Exception as exc:  # noqa: BLE001 - one failing source must not sink the others
+        out.runs.append(SourceRun(source=label or lane, status="error", reason=f"{type(exc).__name__}: {exc}"))
+        out.add(lane, events)
+        return
+    out.add(lane, events)
+    out.runs.append(
+        SourceRun(source=label or lane, status="partial" if truncated else "ok", events=len(events), truncated=truncated)
+    )
+
+
+def route_files(paths: Sequence[str | Path]) -> dict[str, list[str]]:
+    """Which lane reads each file of the given files and folders."""
+    routed: dict[str, list[str]] = {}
+    for p in iter_files([str(x) for x in paths]):
+        name = p.name.lower()
+        if name.startswith(".") and not any(name.endswith(h) for h in _HISTORY_NAMES):
+            continue
+        if name.endswith(".events.jsonl"):
+            lane = "events"
+        elif name.endswith(".jsonl") and not name.endswith(".meta.jsonl"):
+            lane = "sessions"
+        elif name.endswith(".meta.json") or name in ("incident.json", "readme.md", "sources.txt"):
+            continue
+        elif any(name.endswith(h) for h in _HISTORY_NAMES):
+            lane = "shell_history"
+        elif name.endswith(_CRASH_SUFFIXES) or name.startswith("core"):
+            lane = "crash_reports"
+        else:
+            lane = "logs"
+        routed.setdefault(lane, []).append(str(p))
+    return routed
+
+
+def collect_lanes(
+    start: datetime,
+    end: datetime,
+    *,
+    sources: Optional[Sequence[str]] = None,
+    paths: Sequence[str | Path] = (),
+    project_dir: Optional[str] = None,
+    process: Optional[Sequence[str]] = None,
+    progress: Optional[ProgressFn] = None,
+) -> Collected:
+    """Events per lane for the window, from the machine (no `paths`) or from the given files.
+
+    With `paths`, only those files are read, each by the lane `route_files` picks; without, the
+    machine's own sources are swept (`sources` narrows which). Unknown source names are an error
+    of the caller (`ValueError`).
+    """
+    wanted = list(sources) if sources else [l for l in LANES if l != "events"]
+    unknown = [s for s in wanted if s not in LANES]
+    if unknown:
+        raise ValueError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(LANES)}")
+    out = Collected()
+    procs = list(process) if process else None
+
+    def tell(lane: str, what: str) -> None:
+        if progress:
+            progress(lane, what)
+
+    if paths:
+        for lane, files in route_files(paths).items():
+            if lane not in wanted and not (sources is None):
+                continue
+            tell(lane, f"{len(files)} file(s)")
+            if lane == "events":
+                for f in files:
+                    evs, warns = read_event_export(f)
+                    out.add("events", evs)
+                    out.warnings.extend(warns)
+                    out.runs.append(
+                        SourceRun(source="events", path=f, events=len(evs), warnings=len(warns),
+                                  status="partial" if warns else "ok")
+                    )
+                continue
+            if lane == "sessions":
+                for f in files:
+                    _run_source("sessions", {"session": f, "start": start, "end": end, "include_results": True},
+                                out, label=f"sessions:{Path(f).name}")
+                continue
+            _run_source(lane, {"start": start, "end": end, "paths": files, "process": procs}, out)
+        return out
+
+    for lane in wanted:
+        tell(lane, "sweeping")
+        if lane == "events":
+            continue
+        kwargs: dict[str, Any] = {"start": start, "end": end}
+        if lane in ("logs", "crash_reports"):
+            kwargs["process"] = procs
+        if lane == "sessions":
+            kwargs.update(project_dir=project_dir, all=project_dir is None, include_results=True)
+        if lane == "git":
+            kwargs["project_dir"] = project_dir
+        _run_source(lane, kwargs, out)
+    return out
+
+
+def collect_categories(
+    start: datetime, end: datetime, targets: Sequence[str] = (), paths: Sequence[str] = ()
+) -> tuple[Any, Optional[str]]:
+    """The eight-category sweep (`analysis.evidence.collect_evidence`), or (None, why it is unavailable)."""
+    try:
+        mod = importlib.import_module("mcp_server.analysis.evidence")
+        fn = getattr(mod, "collect_evidence")
+    except (ImportError, AttributeError) as exc:
+        return None, f"mcp_server.analysis.evidence.collect_evidence is not part of this build ({exc})"
+    try:
+        return _call(fn, {"start": start, "end": end, "targets": list(targets), "paths": list(paths) or None}), None
+    except Exception as exc:  # noqa: BLE001
+        return None, f"collect_evidence failed: {type(exc).__name__}: {exc}"
+
+
+def iter_all(collected: Collected) -> Iterator[Event]:
+    for evs in collected.lanes.values():
+        yield from evs
+
+
+__all__ = [
+    "Collected",
+    "LANES",
+    "collect_categories",
+    "collect_lanes",
+    "iter_all",
+    "read_event_export",
+    "route_files",
+    "write_event_export",
+]
