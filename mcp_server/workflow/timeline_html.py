@@ -10,8 +10,8 @@ and joined in time order by a line with arrows. All text is HTML-escaped.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
-from typing import Iterable, Optional, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..analysis.timeline import Timeline, TimelineEntry
 from ..timeutil import to_utc_iso
@@ -25,7 +25,8 @@ _CSS = """
 body{font:14px/1.4 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:20px;margin:0 0 4px} .sub{color:#555;margin:0 0 16px}
 .skew{background:#fff4e5;border-left:4px solid #ff7f0e;padding:8px 12px;margin:8px 0}
-svg{background:#fafafa;border:1px solid #ddd} .lane-label{font-size:12px;fill:#333}
+svg{background:#fafafa;border:1px solid #ddd;max-width:100%;height:auto}
+h2{font-size:16px;margin:18px 0 6px} .lane-label{font-size:12px;fill:#333}
 .tick{font-size:11px;fill:#666} .grid{stroke:#e4e4e4} .lane-line{stroke:#d0d0d0}
 .dot{cursor:pointer;stroke:#fff;stroke-width:1} .dot.chain{stroke:#600;stroke-width:1.5}
 .dot:hover{stroke:#000;stroke-width:2} #detail{min-height:3em;margin:10px 0;padding:8px 12px;background:#f3f6fa;
@@ -46,46 +47,36 @@ def _e(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _fmt(t: Optional[datetime], with_date: bool) -> str:
+def _fmt(t: Optional[datetime], with_date: bool, fine: bool = False) -> str:
     if t is None:
         return "—"
     t = t.astimezone(timezone.utc)
-    return t.strftime("%Y-%m-%d %H:%M:%S") if with_date else t.strftime("%H:%M:%S")
+    text = t.strftime("%Y-%m-%d %H:%M:%S") if with_date else t.strftime("%H:%M:%S")
+    return text + f".{t.microsecond // 1000:03d}" if fine else text
 
 
-def render_timeline_html(
-    timeline: Timeline,
-    *,
-    chain: Sequence[str] = (),
-    title: str = "Incident timeline",
-    subtitle: str = "",
-    width: int = 1160,
+def _svg(
+    entries: list[TimelineEntry],
+    lanes: list[str],
+    colour: dict[str, str],
+    in_chain: Callable[[TimelineEntry], bool],
+    t0: datetime,
+    t1: datetime,
+    width: int,
+    name: str,
+    pad_share: float = 0.03,
 ) -> str:
-    """The HTML page for `timeline`; `chain` lists the evidence ids of the causal chain."""
-    entries = [e for e in timeline.entries if e.time is not None]
-    chain_set = set(chain)
-
-    def in_chain(e: TimelineEntry) -> bool:
-        return e.evidence_id in chain_set or any(s.evidence_id in chain_set for s in e.also_seen)
-
-    lanes = [l.lane for l in timeline.lanes if l.events or l.untimed] or sorted({e.lane for e in entries})
-    for e in entries:
-        if e.lane not in lanes:
-            lanes.append(e.lane)
-    colour = {lane: PALETTE[i % len(PALETTE)] for i, lane in enumerate(lanes)}
+    """One lanes-over-time SVG for the entries between t0 and t1."""
     label_w, lane_h, top, right = 170, 46, 34, 24
     plot_w = width - label_w - right
     height = top + lane_h * max(1, len(lanes)) + 16
 
-    t0 = min((e.time for e in entries), default=timeline.start)  # type: ignore[type-var]
-    t1 = max((e.time for e in entries), default=timeline.end)  # type: ignore[type-var]
-    if t0 is None or t1 is None:
-        t0 = t1 = datetime.now(timezone.utc)
-    span = max((t1 - t0).total_seconds(), 1.0)
-    pad = span * 0.03
+    span = max((t1 - t0).total_seconds(), 0.001)
+    pad = span * pad_share
     lo = t0.timestamp() - pad
     full = span + 2 * pad
     with_date = t0.date() != t1.date()
+    fine = span < 60
 
     def x(t: datetime) -> float:
         return label_w + (t.timestamp() - lo) / full * plot_w
@@ -95,8 +86,8 @@ def render_timeline_html(
 
     svg: list[str] = [
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="timeline">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'role="img" aria-label="{name} timeline">',
+        f'<defs><marker id="arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="{CHAIN_COLOUR}"/></marker></defs>',
     ]
     for i in range(7):
@@ -104,8 +95,8 @@ def render_timeline_html(
         px = label_w + plot_w * i / 6
         svg.append(f'<line class="grid" x1="{px:.1f}" y1="{top - 6}" x2="{px:.1f}" y2="{height - 10}"/>')
         svg.append(
-            f'<text class="tick" x="{px:.1f}" y="{top - 12}" text-anchor="middle">'
-            f"{_e(_fmt(datetime.fromtimestamp(ts, timezone.utc), with_date))}</text>"
+            f'<text class="tick" x="{px:.1f}" y="{top - 12}" text-anchor="{"end" if i == 6 else "middle"}">'
+            f"{_e(_fmt(datetime.fromtimestamp(ts, timezone.utc), with_date, fine))}</text>"
         )
     for lane in lanes:
         ly = y(lane)
@@ -118,7 +109,7 @@ def render_timeline_html(
         d = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(chain_pts))
         svg.append(
             f'<path d="{d}" fill="none" stroke="{CHAIN_COLOUR}" stroke-width="2.5" stroke-opacity="0.8" '
-            'marker-mid="url(#arrow)" marker-end="url(#arrow)"/>'
+            f'marker-mid="url(#arrow-{name})" marker-end="url(#arrow-{name})"/>'
         )
     shown = 0
     ordered = sorted(entries, key=in_chain)  # chain dots drawn last, on top
@@ -137,6 +128,46 @@ def render_timeline_html(
             f"<title>{_e(tip)}</title></circle>"
         )
     svg.append("</svg>")
+    return "".join(svg)
+
+
+def render_timeline_html(
+    timeline: Timeline,
+    *,
+    chain: Sequence[str] = (),
+    title: str = "Incident timeline",
+    subtitle: str = "",
+    width: int = 1150,
+) -> str:
+    """The HTML page for `timeline`; `chain` lists the evidence ids of the causal chain."""
+    entries = [e for e in timeline.entries if e.time is not None]
+    chain_set = set(chain)
+
+    def in_chain(e: TimelineEntry) -> bool:
+        return e.evidence_id in chain_set or any(s.evidence_id in chain_set for s in e.also_seen)
+
+    lanes = [l.lane for l in timeline.lanes if l.events or l.untimed] or sorted({e.lane for e in entries})
+    for e in entries:
+        if e.lane not in lanes:
+            lanes.append(e.lane)
+    colour = {lane: PALETTE[i % len(PALETTE)] for i, lane in enumerate(lanes)}
+    t0 = min((e.time for e in entries), default=timeline.start)  # type: ignore[type-var]
+    t1 = max((e.time for e in entries), default=timeline.end)  # type: ignore[type-var]
+    if t0 is None or t1 is None:
+        t0 = t1 = datetime.now(timezone.utc)
+    main_svg = _svg(entries, lanes, colour, in_chain, t0, t1, width, "main")
+    # A close-up of the chain when it is a small part of the whole window (often a second or two).
+    chain_entries = [e for e in entries if in_chain(e)]
+    closeup = ""
+    if len(chain_entries) >= 2:
+        c0, c1 = chain_entries[0].time, chain_entries[-1].time
+        cspan = (c1 - c0).total_seconds()  # type: ignore[operator]
+        if cspan < 0.25 * max((t1 - t0).total_seconds(), 1.0):
+            margin = timedelta(seconds=max(cspan * 0.15, 0.5))
+            lo_c, hi_c = c0 - margin, c1 + margin  # type: ignore[operator]
+            near = [e for e in entries if lo_c <= e.time <= hi_c]  # type: ignore[operator]
+            closeup = _svg(near, [l for l in lanes if any(e.lane == l for e in near)], colour, in_chain, lo_c, hi_c,
+                           width, "closeup", pad_share=0.0)
 
     out = [
         "<!DOCTYPE html>",
@@ -158,7 +189,9 @@ def render_timeline_html(
         f'<span><i class="sw" style="background:{colour[l]}"></i>{_e(l)}</span>' for l in lanes
     ) + f'<span><i class="sw" style="background:{CHAIN_COLOUR}"></i>causal chain</span>'
     out.append(f'<div class="legend">{legend}</div>')
-    out.append("".join(svg))
+    out.append(main_svg)
+    if closeup:
+        out.append(f"<h2>Causal chain close-up</h2>{closeup}")
     out.append('<div id="detail">Hover a dot for its evidence id; click it to show the event here.</div>')
     out.append("<table><thead><tr><th>time (UTC)</th><th>lane</th><th>evidence id</th><th>event</th></tr></thead><tbody>")
     for e in entries[:MAX_ROWS]:
