@@ -39,7 +39,7 @@ def test_html_is_self_contained_and_carries_evidence_ids():
         assert f'data-ev="{e.evidence_id}"' in page
         assert f"<title>{e.evidence_id} · " in page  # hover tooltip starts with the evidence id
     assert page.count('class="dot chain"') == 4
-    assert 'marker-end="url(#arrow)"' in page  # the causal chain is drawn as a path with arrows
+    assert 'marker-end="url(#arrow-main)"' in page  # the causal chain is drawn as a path with arrows
     # duplicates folded: the syslog copy of the npm line shows as "also seen as" of the journald entry
     node = next(e for e in tl.entries if e.evidence_id == ev["node"].evidence_id)
     assert [s.lane for s in node.also_seen] == ["syslog"]
