@@ -154,6 +154,14 @@ def _load(lane: str) -> tuple[Optional[Callable[..., Any]], Optional[str]]:
     return f, None
 
 
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
 def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Call a source with the keyword arguments it accepts (others are dropped)."""
     try:
@@ -161,14 +169,35 @@ def _call(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     except (TypeError, ValueError):
         return fn(**kwargs)
     if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return fn(**kwargs)
+        return fn(**{k: v for k, v in kwargs.items() if v is not None})
     return fn(**{k: v for k, v in kwargs.items() if k in params and v is not None})
 
 
-def _run_source(lane: str, kwargs: dict[str, Any], out: Collected, label: Optional[str] = None) -> None:
+def _run_source(
+    lane: str,
+    kwargs: dict[str, Any],
+    out: Collected,
+    label: Optional[str] = None,
+    *,
+    required: Sequence[str] = (),
+) -> None:
+    """Run one source and add its events to `lane`.
+
+    `required` names arguments the call is meaningless without (the files to read): a source
+    whose function does not take them is reported unavailable rather than called without them,
+    which would sweep the whole machine instead of the given files.
+    """
     fn, why = _load(lane)
     if fn is None:
         out.runs.append(SourceRun(source=label or lane, status="unavailable", reason=why))
+        return
+    missing = [r for r in required if not _accepts(fn, r)]
+    if missing:
+        module, name = SOURCE_FUNCTIONS[lane]
+        out.runs.append(
+            SourceRun(source=label or lane, status="unavailable",
+                      reason=f"{module}.{name}() takes no {', '.join(missing)} argument; cannot read given files")
+        )
         return
     pages = 0
     cursor = None
@@ -256,7 +285,8 @@ def collect_lanes(
             if lane == "events":
                 for f in files:
                     evs, warns = read_event_export(f)
-                    out.add("events", evs)
+                    for ev in evs:  # an export keeps each event in the lane of the source that read it
+                        out.add(ev.source or "events", [ev])
                     out.warnings.extend(warns)
                     out.runs.append(
                         SourceRun(source="events", path=f, events=len(evs), warnings=len(warns),
@@ -264,11 +294,19 @@ def collect_lanes(
                     )
                 continue
             if lane == "sessions":
-                for f in files:
-                    _run_source("sessions", {"session": f, "start": start, "end": end, "include_results": True},
-                                out, label=f"sessions:{Path(f).name}")
+                fn, _ = _load("sessions")
+                if fn is not None and not _accepts(fn, "paths") and _accepts(fn, "session"):
+                    for f in files:  # one transcript file at a time
+                        _run_source("sessions", {"session": f, "start": start, "end": end, "include_results": True},
+                                    out, label=f"sessions:{Path(f).name}", required=("session",))
+                    continue
+                _run_source("sessions", {"paths": files, "start": start, "end": end, "include_results": True}, out,
+                            required=("paths",))
                 continue
-            _run_source(lane, {"start": start, "end": end, "paths": files, "process": procs}, out)
+            kwargs = {"start": start, "end": end, "paths": files, "process": procs}
+            if lane == "logs":
+                kwargs["source"] = "file"  # log_show: read the given files, not the machine's logs
+            _run_source(lane, kwargs, out, required=("paths",))
         return out
 
     for lane in wanted:
