@@ -68,6 +68,12 @@ def run_or_usage(fn: Any, *args: Any, **kwargs: Any) -> Any:
         fail_usage(exc)
 
 
+# --- report commands --- (status, report, patterns, scan, timeline, demo: mcp_server/cli_report.py)
+from . import cli_report  # noqa: E402 - registered after the group exists
+
+cli_report.register(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
 

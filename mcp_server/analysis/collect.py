@@ -147,7 +147,9 @@ def _load(lane: str) -> tuple[Optional[Callable[..., Any]], Optional[str]]:
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
-        return None, f"{module} is not part of this build ({exc})"
+        if isinstance(exc, ModuleNotFoundError) and exc.name and module.startswith(exc.name):
+            return None, f"{module} is not part of this build"
+        return None, f"{module} could not be imported: {exc}"
     f = getattr(mod, fn, None)
     if f is None:
         return None, f"{module} has no {fn}()"
@@ -332,7 +334,9 @@ def collect_categories(
         mod = importlib.import_module("mcp_server.analysis.evidence")
         fn = getattr(mod, "collect_evidence")
     except (ImportError, AttributeError) as exc:
-        return None, f"mcp_server.analysis.evidence.collect_evidence is not part of this build ({exc})"
+        if isinstance(exc, ModuleNotFoundError) and exc.name and "mcp_server.analysis.evidence".startswith(exc.name):
+            return None, "mcp_server.analysis.evidence.collect_evidence is not part of this build"
+        return None, f"mcp_server.analysis.evidence.collect_evidence could not be loaded: {exc}"
     try:
         return _call(fn, {"start": start, "end": end, "targets": list(targets), "paths": list(paths) or None}), None
     except Exception as exc:  # noqa: BLE001

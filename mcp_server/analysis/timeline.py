@@ -511,15 +511,20 @@ def build_timeline(
     tl = merge_timeline(collected.lanes, s, e)
     query = {"start": to_utc_iso(s), "end": to_utc_iso(e), "sources": list(sources or []), "paths": list(paths or []),
              "project_dir": project_dir, "process": list(process or [])}
+    tl.sources = collected.runs
+    tl.warnings = collected.warnings[:MAX_WARNINGS]
+    return page_timeline(tl, limit, cursor, query)
+
+
+def page_timeline(tl: Timeline, limit: int, cursor: Optional[str], query: dict, tool: str = "build_timeline") -> Timeline:
+    """Cut a merged timeline down to one page of entries (cursor paging, see `paging.page`)."""
     chunk, nxt, total = page(tl.entries, limit, cursor, query)
     tl.entries = chunk
     tl.total = total
     tl.next_cursor = nxt
-    tl.hint = next_page_hint("build_timeline", nxt, len(chunk), total)
+    tl.hint = next_page_hint(tool, nxt, len(chunk), total)
     if len(tl.untimed) > MAX_UNTIMED:
         tl.untimed = tl.untimed[:MAX_UNTIMED]
-    tl.sources = collected.runs
-    tl.warnings = collected.warnings[:MAX_WARNINGS]
     return tl
 
 
@@ -543,5 +548,6 @@ __all__ = [
     "detect_skew",
     "entry_index",
     "merge_timeline",
+    "page_timeline",
     "to_utc_iso",
 ]

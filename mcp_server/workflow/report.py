@@ -67,6 +67,13 @@ class Offender(BaseModel):
     detail: str
 
 
+class Offenders(BaseModel):
+    """The JSON shape of a refused report (`rca report --json`)."""
+
+    refused: bool = True
+    offenders: list[Offender]
+
+
 class UncitedClaims(InputError):
     """The report was refused: claims without evidence, or citations the ledger does not hold."""
 
