@@ -62,6 +62,80 @@ async def evidence_sources() -> inventory.EvidenceSources:
     return await run_tool(inventory.probe_sources)
 
 
+# --- report tools ---
+from typing import Annotated, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .analysis import timeline as _timeline  # noqa: E402
+from .workflow import incidents as _incidents  # noqa: E402
+from .workflow import report as _report  # noqa: E402
+
+#: The report tool writes only the project's report folder; patterns only read the incident store.
+REPORT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+STORE_READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def build_timeline(
+    start: Annotated[Optional[str], Field(description="Window start: ISO 8601 ('2026-11-21T03:00:00Z'), '2h ago', epoch. Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end; default now.")] = None,
+    sources: Annotated[Optional[list[str]], Field(description="Only these sources: logs, crash_reports, sessions, shell_history, git. Default: all.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="Read these evidence files or folders instead of the machine's own sources.")] = None,
+    project_dir: Annotated[Optional[str], Field(description="Project whose Claude Code sessions and git history to include; default all sessions.")] = None,
+    process: Annotated[Optional[list[str]], Field(description="Only events of these processes (logs, crash reports).")] = None,
+    zone: Annotated[Optional[str], Field(description="IANA zone for times given without an offset; default the machine's.")] = None,
+    limit: Annotated[int, Field(ge=1, le=1000, description="Entries per page.")] = 200,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous page.")] = None,
+) -> _timeline.Timeline:
+    """Merge every evidence source into one chronological timeline for a time window.
+
+    Use it once the window of a failure is known, to see in order what the system logs, crash
+    reports, Claude Code session tool calls, shell history and git activity recorded around it.
+    Each entry has its evidence_id (cite it) and a lane (its source). The same record seen through
+    two sources (journald and syslog) is folded into one entry listing the other id in
+    also_seen. clock_skew flags a lane whose times look shifted by whole hours (local time read as
+    UTC): compare such lanes with care. Events without a time are listed apart in untimed.
+    `sources` says what was consulted and what was unavailable, with the reason. Paged: when
+    next_cursor is set, call again with the same arguments and cursor=next_cursor.
+    """
+    return await run_tool(
+        _timeline.build_timeline, start, end, sources=sources, paths=paths or [], project_dir=project_dir,
+        process=process, zone=zone, limit=limit, cursor=cursor,
+    )
+
+
+@mcp.tool(annotations=REPORT_WRITE)
+async def rca_report(
+    report_dir: Annotated[Optional[str], Field(description="Report folder inside the project; default $RCA_REPORT_DIR, .claude/rca.json report_dir, or docs/rca.")] = None,
+    investigation_id: Annotated[Optional[str], Field(description="RCA-NNN of a closed investigation; default the open one.")] = None,
+) -> _report.ReportWritten:
+    """Write the RCA report of this project's investigation: RCA-NNN-<slug>.md and a JSON twin.
+
+    Call it in the report phase, after the root cause, chain, ruled-out alternatives, unknowns
+    and verdict are recorded with rca_record. Sections: summary and verdict, timeline table,
+    root cause, contributing factors, symptoms, evidence summary (the eight categories found /
+    not found / unavailable), ruled-out alternatives, unknowns, recommended fix (file:line),
+    action items. The report is refused, with the list of offending findings, when a chain link,
+    the last command or the root cause cites no evidence, or when any finding cites an evidence id
+    the ledger does not hold: gather that evidence with a forensic tool and record it again.
+    Writes only into the report folder.
+    """
+    return await run_tool(_report.report_for_project, None, report_dir, investigation_id, confine=True)
+
+
+@mcp.tool(annotations=STORE_READ)
+async def rca_patterns(
+    min_count: Annotated[int, Field(ge=1, le=100, description="Smallest number of incidents that makes a pattern.")] = 2,
+) -> _incidents.Patterns:
+    """Recurring root causes across all closed investigations, with a systemic recommendation each.
+
+    Use it when an incident looks familiar, or in a postmortem, to see whether the same class of
+    cause (same targets or similar root-cause text) has happened before and how often.
+    """
+    return await run_tool(_incidents.patterns, None, min_count=min_count)
+
+
 def main() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     log.info("forensics %s starting on stdio", __version__)
