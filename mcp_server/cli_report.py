@@ -39,12 +39,12 @@ def _json(model: BaseModel) -> None:
 
 
 def _usage(exc: Exception) -> None:
-    err_console.print(f"[red]rca:[/red] {escape(str(exc))}")
+    err_console.print(f"[red]rca:[/red] {escape(str(exc))}", soft_wrap=True)
     sys.exit(2)
 
 
 def _problem(message: str) -> None:
-    err_console.print(f"[yellow]rca:[/yellow] {escape(message)}")
+    err_console.print(f"[yellow]rca:[/yellow] {escape(message)}", soft_wrap=True)
     sys.exit(1)
 
 
