@@ -78,7 +78,7 @@ def read_event_export(path: str | Path) -> tuple[list[Event], list[ParseWarning]
     events: list[Event] = []
     warnings: list[ParseWarning] = []
     for line in reader:
-        text = line.text.strip()
+        text = line.text.strip(" \t\r\n\f\v")  # only ASCII blanks: other control characters are a bad record
         if not text:
             continue
         if line.cut:

@@ -442,6 +442,7 @@ def _dedupe(
         if s.basis == "matched_events":
             offsets[(s.lane, s.reference_lane)] = s.offset_seconds
             offsets[(s.reference_lane, s.lane)] = -s.offset_seconds
+    reach = tol + max((abs(v) for v in offsets.values()), default=0.0)
     zoned_share = {
         name: (1 - s.zoneless / max(1, s.events + s.untimed + s.outside_window)) for name, s in summaries.items()
     }
@@ -465,6 +466,8 @@ def _dedupe(
                 if eb.lane == ea.lane:
                     continue
                 d = (eb.time - ea.time).total_seconds()  # type: ignore[operator]
+                if d > reach:
+                    break  # entries are in time order: nothing later can match `a`
                 expected = offsets.get((eb.lane, ea.lane), 0.0)
                 if abs(d - expected) > tol:
                     continue

@@ -126,3 +126,29 @@ def test_demo_of_raw_evidence_through_the_real_readers(tmp_path):
     assert any("tmux kill-server" in e.message for e in r.chain)
     md = Path(r.markdown_path).read_text()
     assert "tmux kill-server" in md
+
+
+def test_bundled_example_renders_through_rca_demo(tmp_path):
+    found = [p for p in demo.example_candidates() if p.is_dir()]
+    require(bool(found), "the bundled example incident (examples/tmux-killed) is not in this build yet")
+    missing = [m for m in PARSERS if importlib.util.find_spec(m) is None]
+    require(not missing, f"readers not merged into this build yet: {', '.join(missing)}")
+    r = demo.run_demo(None, tmp_path / "out")
+    assert r.events > 0 and r.unavailable == [], r.unavailable
+    assert r.root_cause_class == "process_killed"
+    assert any("kill-server" in e.message for e in r.chain)
+    assert Path(r.html_path).exists() and Path(r.markdown_path).exists()
+
+
+def test_report_config_is_stdlib_only_for_the_hooks():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import mcp_server.workflow.report_config as rc;"
+        "bad = [m for m in ('pydantic', 'mcp', 'orjson', 'dateutil', 'click', 'rich') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-I", "-c", code, str(ROOT)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
