@@ -110,34 +110,48 @@ def write_event_export(events: Iterable[Event], path: str | Path) -> int:
 # ----------------------------------------------------------------------------------- adapters
 
 
+#: Attributes of source results that hold records, in the order they are read.
+_RECORD_FIELDS = ("events", "commands", "notes", "entries", "reports", "items")
+
+
+def _to_event(item: Any, result: Any) -> Optional[Event]:
+    if isinstance(item, Event):
+        return item
+    if hasattr(item, "to_event"):
+        try:
+            return item.to_event()
+        except TypeError:  # git entries need the repository they came from
+            return item.to_event(getattr(result, "repo", ""))
+    if isinstance(getattr(item, "event", None), Event):
+        return item.event
+    return None
+
+
 def _as_events(result: Any) -> list[Event]:
-    """Events out of whatever a source returned: a result model with `.events` (or `.commands`,
-    `.entries`, `.reports`, `.items`), an iterable of events, or items that can become events
-    (`.to_event()`, or models carrying the `Event` fields)."""
+    """Events out of whatever a source returned: a result model holding records in `.events`,
+    `.commands` (and `.notes`: API errors, compactions, hook denials), `.entries`, `.reports` or
+    `.items`, or an iterable of records. A record is an `Event`, or has `.to_event()`."""
     if result is None:
         return []
-    items: Any = result
-    if not isinstance(result, (list, tuple)) and not inspect.isgenerator(result):
-        for name in ("events", "commands", "entries", "reports", "items"):
-            if hasattr(result, name):
-                items = getattr(result, name)
-                break
+    if isinstance(result, (list, tuple)) or inspect.isgenerator(result) or isinstance(result, Iterator):
+        groups: list[Any] = [result]
+    else:
+        groups = [getattr(result, name) for name in _RECORD_FIELDS if isinstance(getattr(result, name, None), list)]
     out: list[Event] = []
-    for item in items or []:
-        if isinstance(item, Event):
-            out.append(item)
-        elif hasattr(item, "to_event"):
-            out.append(item.to_event())
-        elif hasattr(item, "event") and isinstance(item.event, Event):
-            out.append(item.event)
+    for group in groups:
+        for item in group:
+            ev = _to_event(item, result)
+            if ev is not None:
+                out.append(ev)
     return out
 
 
 def _runs_and_warnings(result: Any, name: str) -> tuple[list[SourceRun], list[ParseWarning]]:
-    runs = [r for r in (getattr(result, "sources", None) or []) if isinstance(r, SourceRun)]
-    for r in getattr(result, "runs", None) or []:
-        if isinstance(r, SourceRun):
-            runs.append(r)
+    runs = []
+    for field_name in ("sources", "consulted", "runs"):
+        for r in getattr(result, field_name, None) or []:
+            if isinstance(r, SourceRun):
+                runs.append(r)
     warnings = [w for w in (getattr(result, "warnings", None) or []) if isinstance(w, ParseWarning)]
     return runs, warnings
 
@@ -305,7 +319,8 @@ def collect_lanes(
                 _run_source("sessions", {"paths": files, "start": start, "end": end, "include_results": True}, out,
                             required=("paths",))
                 continue
-            kwargs = {"start": start, "end": end, "paths": files, "process": procs}
+            kwargs = {"start": start, "end": end, "paths": files,
+                      "process": (procs[0] if procs and len(procs) == 1 else None) if lane == "crash_reports" else procs}
             if lane == "logs":
                 kwargs["source"] = "file"  # log_show: read the given files, not the machine's logs
             _run_source(lane, kwargs, out, required=("paths",))
@@ -316,12 +331,18 @@ def collect_lanes(
         if lane == "events":
             continue
         kwargs: dict[str, Any] = {"start": start, "end": end}
-        if lane in ("logs", "crash_reports"):
+        if lane == "logs":
             kwargs["process"] = procs
+        if lane == "crash_reports" and procs and len(procs) == 1:
+            kwargs["process"] = procs[0]  # one process filter; several: every report of the window
         if lane == "sessions":
-            kwargs.update(project_dir=project_dir, all=project_dir is None, include_results=True)
+            kwargs.update(project_dir=project_dir, all_projects=project_dir is None, include_results=True)
         if lane == "git":
-            kwargs["project_dir"] = project_dir
+            if not project_dir:
+                out.runs.append(SourceRun(source="git", status="unavailable",
+                                          reason="no project folder given (git activity is read per repository)"))
+                continue
+            kwargs["repo"] = project_dir
         _run_source(lane, kwargs, out)
     return out
 

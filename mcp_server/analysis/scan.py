@@ -52,6 +52,8 @@ def _categories_from(result: Any) -> list[CategorySummary]:
         if not name or status not in ("found", "not_found", "unavailable"):
             continue
         events = getattr(c, "events", None)
+        if events is None:
+            events = getattr(c, "top", None)  # collect_evidence: the category's top events
         count = getattr(c, "count", None)
         if isinstance(events, list):
             ids = [getattr(e, "evidence_id", "") for e in events][:5]
