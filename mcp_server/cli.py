@@ -68,6 +68,49 @@ def run_or_usage(fn: Any, *args: Any, **kwargs: Any) -> Any:
         fail_usage(exc)
 
 
+# --- crash commands ---
+
+
+@main.command()
+@click.option("--process", help="Only reports whose process name contains this.")
+@click.option("--pid", type=int, help="Only reports of this process id.")
+@click.option("--start", help="Earliest crash time (ISO 8601, epoch, '2h', '30m ago').")
+@click.option("--end", help="Latest crash time.")
+@click.option("--path", "paths", multiple=True, help="Extra file or folder to read (repeatable).")
+@click.option("--body", "include_body", is_flag=True, help="Include each report's raw text (bounded).")
+@click.option("--limit", type=int, default=50, show_default=True, help="Reports per page.")
+@click.option("--cursor", help="next_cursor of a previous call.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Find crash reports (macOS DiagnosticReports, apport, systemd-coredump, core files), newest first."""
+    from .sources import crash_reports
+
+    result = run_or_usage(crash_reports.find_crash_reports, process=process, pid=pid, start=start, end=end,
+                          paths=list(paths) or None, include_body=include_body, limit=limit, cursor=cursor)
+    result = redact_model(result)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"Crash reports ({len(result.reports)} of {result.total})")
+    for col in ("time (UTC)", "kind", "process", "signal / exception", "top frame", "evidence id"):
+        table.add_column(col, overflow="fold")
+    for r in result.reports:
+        why = r.exception_type or r.signal or ""
+        if r.termination_namespace:
+            why += f" [{r.termination_namespace}{': ' + r.termination_reason if r.termination_reason else ''}]"
+        top = r.frames[0].text() if r.frames else (r.stacktrace_top[0] if r.stacktrace_top else (r.panic_string or ""))
+        who = f"{r.process or '?'}" + (f" [{r.pid}]" if r.pid is not None else "")
+        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, who, why, top, r.evidence_id)
+    console.print(table)
+    for run in result.consulted:
+        if run.status != "ok":
+            err_console.print(f"[yellow]{run.source}[/yellow] {run.path or ' '.join(run.argv or [])}: {run.status} ({run.reason})")
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning[/yellow] {w.path or ''}: {w.message}")
+    if result.hint:
+        console.print(result.hint.replace("find_crash_reports", "rca crashes").replace("cursor=", "--cursor "))
+
+
 # --- report commands --- (status, report, patterns, scan, timeline, demo: mcp_server/cli_report.py)
 from . import cli_report  # noqa: E402 - registered after the group exists
 

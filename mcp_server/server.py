@@ -62,6 +62,41 @@ async def evidence_sources() -> inventory.EvidenceSources:
     return await run_tool(inventory.probe_sources)
 
 
+# --- crash tools ---
+# (imports kept inside this block so that each area's block merges on its own)
+from typing import Annotated, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .sources import crash_reports  # noqa: E402
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def find_crash_reports(
+    process: Annotated[Optional[str], Field(description="Only reports whose process name, executable or bundle id contains this (case-insensitive).")] = None,
+    pid: Annotated[Optional[int], Field(description="Only reports of this process id (or Jetsam events listing it).")] = None,
+    start: Annotated[Optional[str], Field(description="Earliest crash time: ISO 8601, '2026-11-21 03:10 -0500', epoch seconds, or '2h' / '30m ago'.")] = None,
+    end: Annotated[Optional[str], Field(description="Latest crash time, same forms as start; default now.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="Extra files or folders to read (copied reports, a core file, saved coredumpctl output); the default places are always read.")] = None,
+    include_body: Annotated[bool, Field(description="Also return each report's raw text (bounded to 64 KB).")] = False,
+    limit: Annotated[int, Field(description="Reports per page (1-1000).", ge=1, le=1000)] = 50,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous call, to get the next page.")] = None,
+) -> crash_reports.CrashReportsResult:
+    """Find crash reports on this machine, newest first: macOS .ips / .crash / .panic / .spin / .hang /
+    .diag and JetsamEvent reports (~/Library/Logs/DiagnosticReports, /Library/Logs/DiagnosticReports and
+    Retired/), Linux systemd-coredump (coredumpctl), apport /var/crash/*.crash, and core files — plus any
+    paths you give. Use it when a process died or hung, to get the signal, exception, termination reason
+    (e.g. CODESIGNING, or a jetsam reason such as per-process-limit), the crashed thread's top frames,
+    parent process and command line. Each report has an evidence_id to cite. `warnings` lists files that
+    could not be read; `consulted` says what was looked at and what was unavailable (itself a fact).
+    When next_cursor is set, call again with the same arguments and cursor=next_cursor.
+    """
+    return await run_tool(
+        crash_reports.find_crash_reports, process=process, pid=pid, start=start, end=end, paths=paths,
+        include_body=include_body, limit=limit, cursor=cursor,
+    )
+
+
 # --- report tools ---
 from typing import Annotated, Optional  # noqa: E402
 
