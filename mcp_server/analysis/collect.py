@@ -33,8 +33,9 @@ from pydantic import ValidationError
 from ..models import Event, ParseWarning, SourceRun
 from ..sources._io import LineReader, iter_files
 
-#: Every lane this glue can fill, in timeline order (ties at the same instant go to earlier lanes).
-LANES = ("logs", "crash_reports", "sessions", "shell_history", "git", "events")
+#: Every lane this glue can fill, in timeline order: ties at the same instant go to earlier lanes, so
+#: commands come before the log lines they caused when both carry the same (whole-second) time.
+LANES = ("sessions", "shell_history", "git", "logs", "crash_reports", "events")
 #: Where each source lives: (module, function).
 SOURCE_FUNCTIONS: dict[str, tuple[str, str]] = {
     "logs": ("mcp_server.analysis.evidence", "log_show"),
@@ -219,12 +220,15 @@ def _run_source(
     cursor = None
     events: list[Event] = []
     truncated = False
+    own_runs: list[SourceRun] = []
     try:
         while True:
             result = _call(fn, dict(kwargs, cursor=cursor, limit=SOURCE_LIMIT))
             events.extend(_as_events(result))
             runs, warnings = _runs_and_warnings(result, lane)
-            out.runs.extend(runs)
+            if pages == 0:  # every page repeats what was consulted
+                own_runs = runs
+                out.runs.extend(runs)
             out.warnings.extend(warnings)
             cursor = getattr(result, "next_cursor", None)
             pages += 1
@@ -238,9 +242,11 @@ def _run_source(
         out.add(lane, events)
         return
     out.add(lane, events)
-    out.runs.append(
-        SourceRun(source=label or lane, status="partial" if truncated else "ok", events=len(events), truncated=truncated)
-    )
+    if truncated or not own_runs:  # the source's own runs say what it read; add ours only when they do not
+        out.runs.append(
+            SourceRun(source=label or lane, status="partial" if truncated else "ok", events=len(events),
+                      truncated=truncated, reason=f"stopped after {MAX_PAGES} pages" if truncated else None)
+        )
 
 
 def route_files(paths: Sequence[str | Path]) -> dict[str, list[str]]:
@@ -294,7 +300,8 @@ def collect_lanes(
             progress(lane, what)
 
     if paths:
-        for lane, files in route_files(paths).items():
+        routed = route_files(paths)
+        for lane, files in ((l, routed[l]) for l in LANES if l in routed):
             if lane not in wanted and not (sources is None):
                 continue
             tell(lane, f"{len(files)} file(s)")

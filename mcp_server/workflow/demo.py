@@ -184,7 +184,7 @@ def draft_investigation(
     for e in trigger[:5] + deaths[:3]:
         if e not in chain:
             chain.append(e)
-    chain.sort(key=lambda e: e.time)  # type: ignore[arg-type, return-value]
+    chain.sort(key=lambda e: (e.time, not _is_command(e)))  # a command before what it caused, at equal times
     failure_at = deaths[0].time if deaths else (chain[-1].time if chain else None)
 
     window = f"{to_utc_iso(timeline.start)} → {to_utc_iso(timeline.end)}"
