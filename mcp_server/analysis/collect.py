@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -345,11 +346,13 @@ def collect_lanes(
         if lane == "sessions":
             kwargs.update(project_dir=project_dir, all_projects=project_dir is None, include_results=True)
         if lane == "git":
-            if not project_dir:
+            repo = project_dir or (os.getcwd() if Path(os.getcwd(), ".git").exists() else None)
+            if not repo:
                 out.runs.append(SourceRun(source="git", status="unavailable",
-                                          reason="no project folder given (git activity is read per repository)"))
+                                          reason="no project folder given and the current folder is not a git "
+                                                 "repository (git activity is read per repository)"))
                 continue
-            kwargs["repo"] = project_dir
+            kwargs["repo"] = repo
         _run_source(lane, kwargs, out)
     return out
 

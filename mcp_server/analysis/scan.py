@@ -96,7 +96,10 @@ def scan(
     return ScanResult(
         start=s, end=e, process=list(process), categories=_categories_from(cats) if cats is not None else [],
         categories_unavailable=why, timeline=timeline, suggestions=suggestions, sources=collected.runs,
-        unavailable=[f"{r.source}: {r.reason}" for r in collected.runs if r.status in ("unavailable", "error")]
+        unavailable=[
+            f"{r.source}{' ' + r.path if r.path else ''}: {r.reason}"
+            for r in collected.runs if r.status in ("unavailable", "error")
+        ]
         + ([f"categories: {why}"] if why else []),
     )
 
