@@ -65,8 +65,13 @@ def _svg(
     width: int,
     name: str,
     pad_share: float = 0.03,
+    ordinal: bool = False,
 ) -> str:
-    """One lanes-over-time SVG for the entries between t0 and t1."""
+    """One lanes-over-time SVG for the entries between t0 and t1.
+
+    `ordinal`: place the entries evenly in time order instead of by time (a sequence view for a
+    chain that happens within a second, where a time axis would stack the dots on each other).
+    """
     label_w, lane_h, top, right = 170, 46, 34, 24
     plot_w = width - label_w - right
     height = top + lane_h * max(1, len(lanes)) + 16
@@ -77,6 +82,13 @@ def _svg(
     full = span + 2 * pad
     with_date = t0.date() != t1.date()
     fine = span < 60
+
+    slot = {id(e): i for i, e in enumerate(entries)}
+
+    def x_of(e: TimelineEntry) -> float:
+        if ordinal:
+            return label_w + (slot[id(e)] + 0.5) * plot_w / max(1, len(entries))
+        return x(e.time)  # type: ignore[arg-type]
 
     def x(t: datetime) -> float:
         return label_w + (t.timestamp() - lo) / full * plot_w
@@ -90,7 +102,15 @@ def _svg(
         f'<defs><marker id="arrow-{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="{CHAIN_COLOUR}"/></marker></defs>',
     ]
-    for i in range(7):
+    if ordinal:
+        step = max(1, len(entries) // 12)
+        for i, e in enumerate(entries):
+            px = x_of(e)
+            svg.append(f'<line class="grid" x1="{px:.1f}" y1="{top - 6}" x2="{px:.1f}" y2="{height - 10}"/>')
+            if i % step == 0:
+                svg.append(f'<text class="tick" x="{px:.1f}" y="{top - 12}" text-anchor="middle">'
+                           f"{_e(_fmt(e.time, False, True))}</text>")
+    for i in range(0 if ordinal else 7):
         ts = lo + full * i / 6
         px = label_w + plot_w * i / 6
         svg.append(f'<line class="grid" x1="{px:.1f}" y1="{top - 6}" x2="{px:.1f}" y2="{height - 10}"/>')
@@ -104,7 +124,12 @@ def _svg(
         svg.append(
             f'<text class="lane-label" x="{label_w - 10}" y="{ly + 4:.1f}" text-anchor="end">{_e(lane)}</text>'
         )
-    chain_pts = [(x(e.time), y(e.lane)) for e in entries if in_chain(e)]  # type: ignore[arg-type]
+    chain_pts: list[tuple[float, float]] = []
+    for e in entries:
+        if in_chain(e):
+            pt = (x_of(e), y(e.lane))
+            if not chain_pts or abs(chain_pts[-1][0] - pt[0]) > 1 or chain_pts[-1][1] != pt[1]:
+                chain_pts.append(pt)  # coincident dots would give the arrow no direction
     if len(chain_pts) >= 2:
         d = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(chain_pts))
         svg.append(
@@ -122,7 +147,7 @@ def _svg(
         if e.also_seen:
             tip += "\nalso seen as: " + ", ".join(f"{s.evidence_id} ({s.lane})" for s in e.also_seen)
         svg.append(
-            f'<circle class="dot{" chain" if c else ""}" cx="{x(e.time):.1f}" cy="{y(e.lane):.1f}" '  # type: ignore[arg-type]
+            f'<circle class="dot{" chain" if c else ""}" cx="{x_of(e):.1f}" cy="{y(e.lane):.1f}" '
             f'r="{8 if c else 5}" fill="{CHAIN_COLOUR if c else colour[e.lane]}" data-ev="{_e(e.evidence_id)}" '
             f'data-time="{_e(to_utc_iso(e.time))}" data-lane="{_e(e.lane)}" data-msg="{_e(e.message)}">'
             f"<title>{_e(tip)}</title></circle>"
@@ -165,9 +190,9 @@ def render_timeline_html(
         if cspan < 0.25 * max((t1 - t0).total_seconds(), 1.0):
             margin = timedelta(seconds=max(cspan * 0.15, 0.5))
             lo_c, hi_c = c0 - margin, c1 + margin  # type: ignore[operator]
-            near = [e for e in entries if lo_c <= e.time <= hi_c]  # type: ignore[operator]
+            near = [e for e in entries if lo_c <= e.time <= hi_c][:60]  # type: ignore[operator]
             closeup = _svg(near, [l for l in lanes if any(e.lane == l for e in near)], colour, in_chain, lo_c, hi_c,
-                           width, "closeup", pad_share=0.0)
+                           width, "closeup", pad_share=0.0, ordinal=True)
 
     out = [
         "<!DOCTYPE html>",
@@ -191,7 +216,7 @@ def render_timeline_html(
     out.append(f'<div class="legend">{legend}</div>')
     out.append(main_svg)
     if closeup:
-        out.append(f"<h2>Causal chain close-up</h2>{closeup}")
+        out.append(f"<h2>Causal chain close-up (in order, evenly spaced)</h2>{closeup}")
     out.append('<div id="detail">Hover a dot for its evidence id; click it to show the event here.</div>')
     out.append("<table><thead><tr><th>time (UTC)</th><th>lane</th><th>evidence id</th><th>event</th></tr></thead><tbody>")
     for e in entries[:MAX_ROWS]:
