@@ -105,3 +105,17 @@ def test_renders_in_headless_chromium_and_is_not_blank(tmp_path):
     lane_colours = [hexrgb(c) for c in PALETTE[:4]]
     seen = [c for c in lane_colours if any(near(p, c, 30) for p in area)]
     assert len(seen) >= 3, f"lane dots missing: {seen}"
+
+
+def test_chain_within_a_second_gets_a_sequence_close_up_with_distinct_positions():
+    ev, tl, chain = incident_timeline()
+    tight = [ev["kill"].evidence_id, ev["lost"].evidence_id, ev["exit"].evidence_id, ev["node"].evidence_id]
+    page = render_timeline_html(tl, chain=tight)
+    assert "Causal chain close-up" in page
+    closeup = page[page.index('aria-label="closeup timeline"'):]
+    closeup = closeup[: closeup.index("</svg>")]
+    xs = re.findall(r'class="dot chain" cx="([0-9.]+)"', closeup)
+    assert len(xs) == 4 and len(set(xs)) == 4  # one slot each, although three share 03:10:00
+    assert "03:10:00.300" in closeup  # slots are labelled with their millisecond times
+    # a chain spread over the whole window needs no close-up
+    assert "Causal chain close-up" not in render_timeline_html(tl, chain=chain)
