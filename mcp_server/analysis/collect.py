@@ -52,6 +52,9 @@ MAX_PAGES = 50
 
 _CRASH_SUFFIXES = (".ips", ".crash", ".panic", ".diag", ".spin", ".hang", ".ips.synced")
 _HISTORY_NAMES = ("history", "_history", ".bash_history", ".zsh_history", "fish_history")
+#: Files in an incident folder that describe it or reproduce it, and are not evidence themselves.
+_NOT_EVIDENCE = (".meta.json", ".md", ".sh", ".py", ".js", ".ts", ".rb", ".pl", ".ps1", ".bat")
+_FOLDER_META = ("incident.json", "sources.txt", "death_time")
 
 
 @dataclass
@@ -257,12 +260,12 @@ def route_files(paths: Sequence[str | Path]) -> dict[str, list[str]]:
         name = p.name.lower()
         if name.startswith(".") and not any(name.endswith(h) for h in _HISTORY_NAMES):
             continue
+        if name.endswith(_NOT_EVIDENCE) or name in _FOLDER_META:
+            continue
         if name.endswith(".events.jsonl"):
             lane = "events"
         elif name.endswith(".jsonl") and not name.endswith(".meta.jsonl"):
             lane = "sessions"
-        elif name.endswith(".meta.json") or name in ("incident.json", "readme.md", "sources.txt"):
-            continue
         elif any(name.endswith(h) for h in _HISTORY_NAMES):
             lane = "shell_history"
         elif name.endswith(_CRASH_SUFFIXES) or name.startswith("core"):

@@ -167,7 +167,7 @@ RULES: tuple[Rule, ...] = (
     # process killed by a signal or a command
     _r("process_killed", 0.85, "a command that kills processes was run", r"(^|[\s;&|(`])(sudo\s+)?(kill(all)?|pkill)\s|tmux\s+(-[A-Za-z]+\s+\S+\s+)*kill-(server|session)|systemctl\s+(stop|kill|restart)\s|launchctl\s+(bootout|kill|unload)\s|docker\s+(kill|stop|rm\s+-f)\s|pm2\s+(stop|delete|kill)", COMMAND_KINDS),
     _r("process_killed", 0.55, "the process was killed by a signal (systemd code=killed, SIGKILL/SIGTERM)", r"code=killed, status=(9/KILL|15/TERM|1/HUP|2/INT)|killed by signal|\bSIGKILL\b|terminated by signal (9|15)|Terminated: 15|Killed: 9"),
-    _r("process_killed", 0.5, "a tmux server or session ended while clients were attached", r"server exited unexpectedly|\[server exited\]|lost server|no server running on"),
+    _r("process_killed", 0.5, "a tmux server or session ended while clients were attached", r"server exited unexpectedly|\[server exited\]|lost server|no server running on|tmux server (pid \d+ )?(is )?gone"),
     # code signing / security policy
     _r("code_signing", 0.9, "the OS terminated the process for its code signature", r"CODESIGNING|Code Signature Invalid|code signature invalid|Invalid Page|CMS blob|cs_invalid|killed.*(signature|codesign)"),
     _r("code_signing", 0.45, "AMFI or taskgated acted on the process", r"\bAMFI\b|amfid|taskgated"),

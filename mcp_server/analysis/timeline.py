@@ -196,16 +196,28 @@ def merge_timeline(
     entries: list[TimelineEntry] = []
     keys: list[tuple[datetime, int]] = []
     truncated = False
+    seen: set[str] = set()  # the same evidence id read twice (overlapping paths, pages) is one entry
+    repeats = 0
     for t, order, _seq, lane, ev in heapq.merge(*streams, key=lambda x: (x[0], x[1], x[2])):
+        if ev.evidence_id in seen:
+            summaries[lane].duplicates += 1
+            repeats += 1
+            continue
         if len(entries) >= max_events:
             truncated = True
             break
+        seen.add(ev.evidence_id)
         entries.append(TimelineEntry.from_event(lane, ev))
         keys.append((t, order))
     for t, order, ev, lane in late:
+        if ev.evidence_id in seen:
+            summaries[lane].duplicates += 1
+            repeats += 1
+            continue
         if len(entries) >= max_events:
             truncated = True
             break
+        seen.add(ev.evidence_id)
         i = bisect.bisect_right(keys, (t, order))
         keys.insert(i, (t, order))
         entries.insert(i, TimelineEntry.from_event(lane, ev))
@@ -227,7 +239,7 @@ def merge_timeline(
         untimed=untimed,
         lanes=list(summaries.values()),
         clock_skew=skews,
-        duplicates_removed=removed,
+        duplicates_removed=removed + repeats,
         outside_window=sum(s.outside_window for s in summaries.values()),
         truncated=truncated,
         total=len(entries),

@@ -43,9 +43,11 @@ EXAMPLE_NAME = "tmux-killed"
 DEMO_ID = "RCA-000"
 _DEATH = re.compile(
     r"exited|killed|terminated|crash|segfault|core dumped|Failed with result|Deactivated|Consumed .* CPU time|"
-    r"server exited|lost server|no server running|Stopped",
+    r"server exited|lost server|no server running|Stopped|\bis gone\b|shutting down|caught SIG[A-Z]+",
     re.I,
 )
+#: Without targets, what dies within this long after the triggering evidence is the symptom.
+DEATH_AFTER = timedelta(seconds=60)
 _COMMAND_KINDS = ("tool", "command", "history", "bash")
 #: Sources that are the system's own records (everything else read from a folder is an app log).
 _SYSTEM_SOURCES = ("journald", "macos_log", "syslog", "kernel", "dmesg", "crash_reports", "claude_transcripts",
@@ -103,6 +105,31 @@ def _meta(folder: Path) -> dict:
     if not isinstance(data, dict):
         raise InputError(f"{f} must hold a JSON object")
     return data
+
+
+def _death_time(folder: Path, zone: Optional[str]) -> Optional[datetime]:
+    """The failure time from a `DEATH_TIME` file (one timestamp), when the folder has one."""
+    f = folder / "DEATH_TIME"
+    if not f.is_file():
+        return None
+    try:
+        return parse_time(f.read_text(encoding="utf-8", errors="replace")[:100].strip(), zone=zone)
+    except (OSError, InputError) as exc:
+        raise InputError(f"cannot read the failure time in {f}: {exc}") from exc
+
+
+def _readme_title(folder: Path) -> Optional[str]:
+    """The incident's name from the folder's README heading ('# Example incident: "…"' → '…')."""
+    f = folder / "README.md"
+    try:
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            for line in fh.read(8192).splitlines():
+                if line.startswith("# "):
+                    title = re.sub(r"^(example\s+)?incident\s*:\s*", "", line[2:].strip(), flags=re.I)
+                    return title.strip().strip('"“”') or None
+    except OSError:
+        return None
+    return None
 
 
 def _is_command(e: TimelineEntry) -> bool:
@@ -177,8 +204,9 @@ def draft_investigation(
     start_at = trigger[0].time if trigger else None
     deaths = [
         e for e in entries
-        if _DEATH.search(e.message) and _mentions(e, targets) and not _is_command(e)
+        if _DEATH.search(e.message) and not _is_command(e)
         and (start_at is None or e.time >= start_at)  # type: ignore[operator]
+        and (_mentions(e, targets) if targets else (start_at is not None and e.time - start_at <= DEATH_AFTER))  # type: ignore[operator]
     ]
     chain: list[TimelineEntry] = []
     for e in trigger[:5] + deaths[:3]:
@@ -240,12 +268,19 @@ def run_demo(
     meta = _meta(src)
     now = now or datetime.now(timezone.utc)
     zone = meta.get("zone")
-    start = parse_time(meta.get("start"), zone=zone) if meta.get("start") else now - timedelta(days=3650)
-    end = parse_time(meta.get("end"), zone=zone) if meta.get("end") else now + timedelta(days=1)
+    death = _death_time(src, zone)
+    if meta.get("start"):
+        start = parse_time(meta.get("start"), zone=zone)
+    else:
+        start = death - timedelta(hours=1) if death else now - timedelta(days=3650)
+    if meta.get("end"):
+        end = parse_time(meta.get("end"), zone=zone)
+    else:
+        end = death + timedelta(minutes=10) if death else now + timedelta(days=1)
     if start and end and start > end:
         raise InputError(f"incident.json: start {to_utc_iso(start)} is after end {to_utc_iso(end)}")
     targets = [str(t) for t in meta.get("targets", []) if str(t).strip()]
-    incident = str(meta.get("incident") or f"incident in {src.name}")
+    incident = str(meta.get("incident") or _readme_title(src) or f"incident in {src.name}")
     out = Path(out_dir).expanduser() if out_dir else Path.cwd() / f"rca-demo-{src.name}"
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -200,3 +200,11 @@ def test_skew_detection_is_bounded_on_large_timelines():
     other = [syslog(at(i * 0.01), "app", 1, f"request {i} served in 3ms", line=i) for i in range(0, 20000, 10)]
     tl = merge_timeline({"journald": evs, "syslog": other}, None, None, dedupe_tolerance=timedelta(seconds=1))
     assert tl.duplicates_removed == 2000 and not tl.clock_skew
+
+
+def test_same_evidence_read_twice_is_one_entry():
+    ev = tmux_incident_events()
+    # e.g. a subagent transcript passed as a path and also found beside its main transcript
+    tl = merge_timeline({"sessions": [ev["kill"], ev["kill"]], "other": [ev["kill"], ev["lost"]]}, at(-60), at(60))
+    assert [e.evidence_id for e in tl.entries] == [ev["kill"].evidence_id, ev["lost"].evidence_id]
+    assert tl.duplicates_removed == 2

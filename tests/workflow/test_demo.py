@@ -152,3 +152,21 @@ def test_report_config_is_stdlib_only_for_the_hooks():
     )
     proc = subprocess.run([sys.executable, "-I", "-c", code, str(ROOT)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_folder_without_incident_json_uses_death_time_readme_and_what_died_next(tmp_path):
+    # The layout the session-forensics recording uses: README heading, DEATH_TIME, a script that
+    # reproduced the incident (not evidence), and no targets.
+    ev = tmux_incident_events()
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    write_event_export([ev["start_server"], ev["tests"], ev["kill"], ev["lost"], ev["node"]], folder / "x.events.jsonl")
+    (folder / "README.md").write_text('# Example incident: "my tmux dev server died"\n\nmore text\n')
+    (folder / "DEATH_TIME").write_text("2026-11-21T03:10:00.300000Z\n")
+    (folder / "devserver.sh").write_text("#!/bin/sh\nwhile :; do echo ok; sleep 0.2; done\n")
+    assert set(route_files([folder])) == {"events"}
+    r = demo.run_demo(folder, tmp_path / "out", now=at(7200))
+    assert r.incident == "my tmux dev server died"
+    assert r.window_start == at(0.3 - 3600) and r.window_end == at(0.3 + 600)
+    assert [e.evidence_id for e in r.chain] == [ev["kill"].evidence_id, ev["lost"].evidence_id, ev["node"].evidence_id]
+    assert Path(r.markdown_path).name == "RCA-000-my-tmux-dev-server-died.md"
