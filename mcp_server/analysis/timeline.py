@@ -28,8 +28,8 @@ it: `journald`, `syslog`, `claude_transcripts`, `shell_history`, …) and return
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
-import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -83,7 +83,7 @@ class TimelineEntry(BaseModel):
         return cls(
             time=ev.time, time_text=ev.time_text, lane=lane, evidence_id=ev.evidence_id, source=ev.source,
             data_type=ev.data_type, host=ev.host, process=ev.process, pid=ev.pid, level=ev.level, message=msg,
-            origin=ev.origin,
+            origin=ev.origin, also_seen=[],
         )
 
 
@@ -146,30 +146,39 @@ def _ordered_lane(
     heap: list[tuple[datetime, int, Event]] = []
     seq = 0
     last: Optional[datetime] = None
-    for ev in events:
-        if ev.time_zone is None:
-            summary.zoneless += 1
-        if ev.time is None:
-            summary.untimed += 1
-            untimed.append(TimelineEntry.from_event(lane, ev))
-            continue
-        if (start is not None and ev.time < start) or (end is not None and ev.time > end):
-            summary.outside_window += 1
-            continue
-        summary.events += 1
-        if last is not None and ev.time < last:
-            summary.out_of_order += 1
-            late.append((ev.time, order, ev, lane))
-            continue
-        heapq.heappush(heap, (ev.time, seq, ev))
-        seq += 1
-        if len(heap) > REORDER_BUFFER:
-            t, s, e = heapq.heappop(heap)
-            last = t
-            yield (t, order, s, lane, e)
-    while heap:
-        t, s, e = heapq.heappop(heap)
-        yield (t, order, s, lane, e)
+    zoneless = n_untimed = outside = inside = disorder = 0  # counted locally: model attributes are slow
+    try:
+        for ev in events:
+            if ev.time_zone is None:
+                zoneless += 1
+            t = ev.time
+            if t is None:
+                n_untimed += 1
+                untimed.append(TimelineEntry.from_event(lane, ev))
+                continue
+            if (start is not None and t < start) or (end is not None and t > end):
+                outside += 1
+                continue
+            inside += 1
+            if last is not None and t < last:
+                disorder += 1
+                late.append((t, order, ev, lane))
+                continue
+            heapq.heappush(heap, (t, seq, ev))
+            seq += 1
+            if len(heap) > REORDER_BUFFER:
+                t0, s0, e0 = heapq.heappop(heap)
+                last = t0
+                yield (t0, order, s0, lane, e0)
+        while heap:
+            t0, s0, e0 = heapq.heappop(heap)
+            yield (t0, order, s0, lane, e0)
+    finally:
+        summary.zoneless += zoneless
+        summary.untimed += n_untimed
+        summary.outside_window += outside
+        summary.events += inside
+        summary.out_of_order += disorder
 
 
 def merge_timeline(
@@ -186,6 +195,25 @@ def merge_timeline(
     (aware datetimes) bound the window; events outside it are counted, not kept. Lane order in
     the mapping breaks ties between events at the same instant.
     """
+    # Building one entry per event makes the cyclic garbage collector rescan an ever larger heap
+    # (quadratic-looking slowdowns past ~100 k events); nothing built here forms cycles.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _merge(lanes, start, end, dedupe_tolerance=dedupe_tolerance, max_events=max_events)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _merge(
+    lanes: Mapping[str, Iterable[Event]],
+    start: Optional[datetime],
+    end: Optional[datetime],
+    *,
+    dedupe_tolerance: timedelta,
+    max_events: int,
+) -> Timeline:
     summaries = {name: LaneSummary(lane=name) for name in lanes}
     untimed: list[TimelineEntry] = []
     late: list[tuple[datetime, int, Event, str]] = []
@@ -198,7 +226,8 @@ def merge_timeline(
     truncated = False
     seen: set[str] = set()  # the same evidence id read twice (overlapping paths, pages) is one entry
     repeats = 0
-    for t, order, _seq, lane, ev in heapq.merge(*streams, key=lambda x: (x[0], x[1], x[2])):
+    # (time, lane order, sequence) is unique, so tuples compare without reaching the event
+    for t, order, _seq, lane, ev in heapq.merge(*streams):
         if ev.evidence_id in seen:
             summaries[lane].duplicates += 1
             repeats += 1
@@ -209,6 +238,8 @@ def merge_timeline(
         seen.add(ev.evidence_id)
         entries.append(TimelineEntry.from_event(lane, ev))
         keys.append((t, order))
+    for stream in streams:
+        stream.close()  # a merge stopped early still counts what each lane read (the generators' finally)
     for t, order, ev, lane in late:
         if ev.evidence_id in seen:
             summaries[lane].duplicates += 1
@@ -230,8 +261,9 @@ def merge_timeline(
             s.last = e.time
 
     lane_order = {name: i for i, name in enumerate(lanes)}
-    skews = detect_skew(entries, summaries, tolerance=dedupe_tolerance)
-    entries, removed = _dedupe(entries, skews, lane_order, summaries, dedupe_tolerance)
+    fps = [_fingerprint(e) for e in entries]
+    skews = detect_skew(entries, summaries, tolerance=dedupe_tolerance, fingerprints=fps)
+    entries, removed = _dedupe(entries, skews, lane_order, summaries, dedupe_tolerance, fps)
     return Timeline(
         start=start,
         end=end,
@@ -248,12 +280,9 @@ def merge_timeline(
 
 # ------------------------------------------------------------------------------ matching events
 
-_WS = re.compile(r"\s+")
-
-
 def _fingerprint(e: TimelineEntry) -> Optional[tuple[str, str]]:
     """What makes two records the same record: process name and message text, normalised."""
-    msg = _WS.sub(" ", e.message).strip().lower()
+    msg = " ".join(e.message[:400].split()).lower()
     if len(msg) < 8:
         return None
     return ((e.process or "").lower(), msg[:300])
@@ -288,14 +317,24 @@ def detect_skew(
     tolerance: timedelta = timedelta(seconds=2),
     residual: float = 120.0,
     max_hours: int = 14,
+    fingerprints: Optional[list[Optional[tuple[str, str]]]] = None,
 ) -> list[ClockSkew]:
     """Suspected whole-hour / half-hour offsets between lanes (see the module docstring)."""
     tol = tolerance.total_seconds()
-    groups: dict[tuple[str, str], dict[str, list[TimelineEntry]]] = defaultdict(lambda: defaultdict(list))
-    for e in entries:
-        fp = _fingerprint(e)
+    fps = fingerprints if fingerprints is not None else [_fingerprint(e) for e in entries]
+    by_fp: dict[tuple[str, str], list[TimelineEntry]] = defaultdict(list)
+    for e, fp in zip(entries, fps):
         if fp is not None:
-            groups[fp][e.lane].append(e)
+            by_fp[fp].append(e)
+    groups: dict[tuple[str, str], dict[str, list[TimelineEntry]]] = {}
+    for fp, es in by_fp.items():
+        lanes_of = {e.lane for e in es}
+        if len(lanes_of) < 2:
+            continue  # most messages are seen by one source only: skip them cheaply
+        g: dict[str, list[TimelineEntry]] = defaultdict(list)
+        for e in es:
+            g[e.lane].append(e)
+        groups[fp] = g
     # lane pair -> list of (diff seconds b - a, id a, id b) from messages seen exactly once per lane
     diffs: dict[tuple[str, str], list[tuple[float, str, str]]] = defaultdict(list)
     for by_lane in groups.values():
@@ -446,6 +485,7 @@ def _dedupe(
     lane_order: Mapping[str, int],
     summaries: Mapping[str, LaneSummary],
     tolerance: timedelta,
+    fps: list[Optional[tuple[str, str]]],
 ) -> tuple[list[TimelineEntry], int]:
     """Fold records seen through two lanes into one entry (see the module docstring)."""
     tol = tolerance.total_seconds()
@@ -459,8 +499,7 @@ def _dedupe(
         name: (1 - s.zoneless / max(1, s.events + s.untimed + s.outside_window)) for name, s in summaries.items()
     }
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, e in enumerate(entries):
-        fp = _fingerprint(e)
+    for i, fp in enumerate(fps):
         if fp is not None:
             groups[fp].append(i)
     drop: set[int] = set()

@@ -208,3 +208,44 @@ def test_same_evidence_read_twice_is_one_entry():
     tl = merge_timeline({"sessions": [ev["kill"], ev["kill"]], "other": [ev["kill"], ev["lost"]]}, at(-60), at(60))
     assert [e.evidence_id for e in tl.entries] == [ev["kill"].evidence_id, ev["lost"].evidence_id]
     assert tl.duplicates_removed == 2
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_MSGS = ["Started Session 5 of User dev.", SIGKILL, OOM, "tmux kill-server", "GET /health 200 2ms", "x"]
+
+
+@st.composite
+def _lanes(draw):
+    lanes = {}
+    for name in draw(st.lists(st.sampled_from(["journald", "syslog", "sessions", "app_log"]), unique=True, max_size=4)):
+        evs = []
+        for i in range(draw(st.integers(0, 25))):
+            secs = draw(st.one_of(st.none(), st.floats(-7200, 7200, allow_nan=False)))
+            msg = draw(st.sampled_from(_MSGS))
+            proc = draw(st.sampled_from(["systemd", "kernel", "tmux", None]))
+            if secs is None:
+                evs.append(untimed(msg, i))
+            elif name == "syslog":
+                evs.append(syslog(at(secs), proc or "app", 1, msg, line=i, zone=draw(st.sampled_from([None, "+00:00"]))))
+            else:
+                evs.append(journald(at(secs), proc or "app", i, msg))
+        lanes[name] = evs
+    return lanes
+
+
+@settings(max_examples=200, deadline=None)
+@given(lanes=_lanes(), window=st.tuples(st.floats(-8000, 0), st.floats(0, 8000)))
+def test_merge_keeps_every_event_accounted_for_and_in_order(lanes, window):
+    start, end = at(window[0]), at(window[1])
+    tl = merge_timeline(lanes, start, end)
+    n_in = sum(len(v) for v in lanes.values())
+    assert tl.total + len(tl.untimed) + tl.outside_window + tl.duplicates_removed == n_in
+    times = [e.time for e in tl.entries]
+    assert times == sorted(times) and all(start <= t <= end for t in times)
+    ids = [e.evidence_id for e in tl.entries]
+    folded = [s.evidence_id for e in tl.entries for s in e.also_seen]
+    assert len(set(ids)) == len(ids) and not set(ids) & set(folded)
+    for s in tl.clock_skew:  # a skew is always a whole number of half hours
+        assert s.offset_seconds != 0 and abs(s.offset_seconds / 1800 - round(s.offset_seconds / 1800)) < 0.1
