@@ -144,18 +144,20 @@ def _mentions(e: TimelineEntry, targets: Sequence[str]) -> bool:
 def categorise(entries: Sequence[TimelineEntry], targets: Sequence[str]) -> dict[str, str]:
     """found / not_found per evidence category, over the folder's own events (offline sweep)."""
 
-    def rules(cls: str, signal_only: bool = False) -> list[re.Pattern[str]]:
-        return [r.pattern for r in RULES if r.cls == cls and (r.kinds is None or not signal_only)]
+    def rules(cls: str, *, event_rules_only: bool = False) -> list[re.Pattern[str]]:
+        # event_rules_only: leave out rules about commands someone ran (a kill command is not a signal seen)
+        return [r.pattern for r in RULES if r.cls == cls and not (event_rules_only and r.kinds is not None)]
 
-    memory = [r.pattern for r in RULES if r.cls == "resource_exhaustion"][:3]
+    memory = [r.pattern for r in RULES if r.cls == "resource_exhaustion"][:3]  # OOM killer, oomd, jetsam
+    signals = rules("process_killed", event_rules_only=True)
     checks: dict[str, Callable[[TimelineEntry], bool]] = {
         "target_process": lambda e: bool(targets) and _mentions(e, targets),
         "code_signing": lambda e: any(p.search(e.message) for p in rules("code_signing")),
-        "signals": lambda e: any(p.search(e.message) for p in [r.pattern for r in RULES if r.cls == "process_killed" and r.kinds is None]),
+        "signals": lambda e: not _is_command(e) and any(p.search(e.message) for p in signals),
         "memory_pressure": lambda e: any(p.search(e.message) for p in memory),
         "power": lambda e: any(p.search(e.message) for p in rules("power_event")),
         "kernel": lambda e: (e.process or "").lower() == "kernel" or "kernel" in e.data_type or "dmesg" in e.data_type,
-        "crash_reports": lambda e: e.lane == "crash_reports",
+        "crash_reports": lambda e: e.lane == "crash_reports" or e.source == "crash_reports",
         "app_logs": lambda e: not _is_command(e) and e.source not in _SYSTEM_SOURCES,
     }
     return {cat: ("found" if any(checks[cat](e) for e in entries) else "not_found") for cat in EVIDENCE_CATEGORIES}
