@@ -237,8 +237,16 @@ def patterns(db: Optional[str], min_count: int, as_json: bool) -> None:
 
 # ------------------------------------------------------------------------------ timeline/scan
 
-_since = click.option("--since", default="1h ago", show_default=True, help="Window start: ISO time, '30m ago', epoch.")
-_until = click.option("--until", default="now", show_default=True, help="Window end.")
+_since = click.option("--since", help="Window start: ISO time, '30m ago', epoch. Default: 1 hour ago; with --path, "
+                      "everything in the files (the last ten years).")
+_until = click.option("--until", help="Window end. Default: now.")
+
+#: With --path and no window, read everything the files hold (as far back as a window may go).
+FILES_SINCE = "3650d ago"
+
+
+def _window(since: Optional[str], until: Optional[str], paths: tuple[str, ...]) -> tuple[str, str]:
+    return since or (FILES_SINCE if paths else "1h ago"), until or "now"
 _zone = click.option("--zone", help="Zone for times without an offset (default: this machine's).")
 _path = click.option("--path", "paths", multiple=True, type=click.Path(), help="Read these files or folders instead of the machine's sources (repeatable).")
 
@@ -256,10 +264,11 @@ _path = click.option("--path", "paths", multiple=True, type=click.Path(), help="
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Also write the HTML timeline here.")
 @click.option("--export", "export", type=click.Path(dir_okay=False), help="Also write the events as an rca event export (.events.jsonl).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def timeline(since: str, until: str, zone: Optional[str], sources: tuple[str, ...], paths: tuple[str, ...],
-             process: tuple[str, ...], project_dir: Optional[str], limit: int, cursor: Optional[str],
-             html_out: Optional[str], export: Optional[str], as_json: bool) -> None:
+def timeline(since: Optional[str], until: Optional[str], zone: Optional[str], sources: tuple[str, ...],
+             paths: tuple[str, ...], process: tuple[str, ...], project_dir: Optional[str], limit: int,
+             cursor: Optional[str], html_out: Optional[str], export: Optional[str], as_json: bool) -> None:
     """Merge every evidence source into one timeline: lanes, duplicates folded, clock skew flagged."""
+    since, until = _window(since, until, paths)
     from .analysis.collect import collect_lanes, write_event_export
     from .analysis.timeline import build_timeline, merge_timeline, page_timeline
     from .timeutil import parse_window
@@ -315,12 +324,13 @@ def timeline(since: str, until: str, zone: Optional[str], sources: tuple[str, ..
 @click.option("--project-dir", type=click.Path(file_okay=False), help="Project whose sessions and git history to read.")
 @click.option("--limit", default=60, show_default=True, type=click.IntRange(1, 5000), help="Latest timeline events shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def scan(since: str, until: str, zone: Optional[str], process: tuple[str, ...], paths: tuple[str, ...],
-         project_dir: Optional[str], limit: int, as_json: bool) -> None:
+def scan(since: Optional[str], until: Optional[str], zone: Optional[str], process: tuple[str, ...],
+         paths: tuple[str, ...], project_dir: Optional[str], limit: int, as_json: bool) -> None:
     """Sweep this machine's evidence for a window: the eight categories, the timeline, suggested causes.
 
     Says clearly what could not be consulted. Exit status 1 when no source could be consulted.
     """
+    since, until = _window(since, until, paths)
     from .analysis.scan import scan as run_scan
 
     try:

@@ -177,3 +177,8 @@ def test_real_entry_point_runs_the_demo_in_a_subprocess(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "mcp_server.cli", "timeline", "--since", "tomorrow-ish"],
                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert bad.returncode == 2 and "cannot read the time" in bad.stderr
+
+
+def test_timeline_of_files_without_a_window_reads_everything_in_them(tmp_path):
+    r = run("timeline", "--path", str(incident_folder(tmp_path)), "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["total"] == 6
