@@ -563,7 +563,8 @@ def build_timeline(
     except ValueError as exc:
         raise InputError(str(exc)) from exc
     tl = merge_timeline(collected.lanes, s, e)
-    query = {"start": to_utc_iso(s), "end": to_utc_iso(e), "sources": list(sources or []), "paths": list(paths or []),
+    # the window as given ('2h ago' stays '2h ago'), so a cursor stays valid on the next call
+    query = {"start": str(start), "end": str(end), "sources": list(sources or []), "paths": list(paths or []),
              "project_dir": project_dir, "process": list(process or [])}
     tl.sources = collected.runs
     tl.warnings = collected.warnings[:MAX_WARNINGS]

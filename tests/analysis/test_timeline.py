@@ -249,3 +249,15 @@ def test_merge_keeps_every_event_accounted_for_and_in_order(lanes, window):
     assert len(set(ids)) == len(ids) and not set(ids) & set(folded)
     for s in tl.clock_skew:  # a skew is always a whole number of half hours
         assert s.offset_seconds != 0 and abs(s.offset_seconds / 1800 - round(s.offset_seconds / 1800)) < 0.1
+
+
+def test_cursor_of_a_relative_window_stays_valid(tmp_path):
+    from mcp_server.analysis.collect import write_event_export
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    evs = [journald(now - timedelta(minutes=50 - i), "cron", 1, f"job {i} done") for i in range(5)]
+    write_event_export(evs, tmp_path / "x.events.jsonl")
+    first = build_timeline("1h ago", "now", paths=[str(tmp_path)], limit=3)
+    rest = build_timeline("1h ago", "now", paths=[str(tmp_path)], limit=3, cursor=first.next_cursor)
+    assert len(first.entries) == 3 and len(rest.entries) == 2
