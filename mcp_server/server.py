@@ -62,6 +62,78 @@ async def evidence_sources() -> inventory.EvidenceSources:
     return await run_tool(inventory.probe_sources)
 
 
+# --- log tools ---
+from typing import Annotated, Literal, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .analysis import evidence as log_evidence  # noqa: E402
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def log_show(
+    start: Annotated[Optional[str], Field(description="Window start: ISO 8601 ('2026-11-21T03:10:00Z', '2026-11-21 03:10 -0500'), local time, epoch, or relative ('30m ago'). Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end, same forms. Default: now.")] = None,
+    process: Annotated[Optional[list[str]], Field(description="Process names or pids (any of them).")] = None,
+    contains: Annotated[Optional[str], Field(description="Only messages containing this text (case-insensitive).")] = None,
+    subsystem: Annotated[Optional[str], Field(description="macOS subsystem, e.g. com.apple.powerd.")] = None,
+    category: Annotated[Optional[str], Field(description="macOS log category, e.g. sleepWake.")] = None,
+    unit: Annotated[Optional[list[str]], Field(description="systemd units (journald), e.g. nginx or nginx.service.")] = None,
+    identifier: Annotated[Optional[list[str]], Field(description="Syslog identifiers (journald SYSLOG_IDENTIFIER).")] = None,
+    priority: Annotated[Optional[str], Field(description="Most verbose level kept: 0-7 or emerg/alert/crit/err/warning/notice/info/debug.")] = None,
+    kernel_only: Annotated[bool, Field(description="Only kernel messages.")] = False,
+    source: Annotated[Literal["auto", "macos", "journald", "file"], Field(description="auto: the given paths, else this machine's log (macOS `log`, or journald).")] = "auto",
+    paths: Annotated[Optional[list[str]], Field(description="Log files, folders, .gz rotations, journal files/folders (journalctl --file/--directory) or .logarchive bundles.")] = None,
+    predicate: Annotated[Optional[str], Field(description="macOS only: a raw NSPredicate, ANDed with the other filters.")] = None,
+    info_debug: Annotated[bool, Field(description="macOS only: include Info and Debug messages (--info --debug).")] = False,
+    zone: Annotated[Optional[str], Field(description="IANA zone for times written without an offset (default: this machine's).")] = None,
+    limit: Annotated[int, Field(description="Events per page (max 1000).", ge=1, le=1000)] = 200,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous call, for the next page.")] = None,
+) -> log_evidence.LogShowResult:
+    """Read system-log events in a time window, filtered, oldest first, with evidence ids.
+
+    Use it to look at what the system logged around a failure: the macOS unified log (`log show`),
+    journald (`journalctl`), or log files/journals/.logarchives copied from another machine (paths).
+    `consulted` lists every source with the exact command that ran (reproducible by a human), its
+    status and why a source was unavailable; an unavailable source is a fact to report, not an
+    empty result. Cite events by evidence_id. When next_cursor is set, call again with the same
+    arguments and cursor=next_cursor for the next page. For a first complete sweep of all evidence
+    categories use collect_evidence instead.
+    """
+    return await run_tool(
+        log_evidence.log_show, start, end, process=process, contains=contains, subsystem=subsystem, category=category,
+        unit=unit, identifier=identifier, priority=priority, kernel_only=kernel_only, source=source, paths=paths,
+        predicate=predicate, info_debug=info_debug, zone=zone, limit=limit, cursor=cursor,
+    )
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def collect_evidence(
+    start: Annotated[Optional[str], Field(description="Window start (same forms as log_show). Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end. Default: now.")] = None,
+    targets: Annotated[Optional[list[str]], Field(description="The failing process names, units or pids.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="System logs to read instead of this machine's (files, folders, journals, .logarchive).")] = None,
+    app_log_paths: Annotated[Optional[list[str]], Field(description="Application logs of the target (files or folders).")] = None,
+    source: Annotated[Literal["auto", "macos", "journald", "file"], Field(description="Which system log to read (auto: paths, else this machine's).")] = "auto",
+    zone: Annotated[Optional[str], Field(description="IANA zone for times written without an offset.")] = None,
+    top: Annotated[int, Field(description="Events shown per category.", ge=1, le=50)] = 5,
+) -> log_evidence.EvidenceSweep:
+    """Sweep ALL evidence categories for one time window before reasoning about a cause.
+
+    Categories: target_process, code_signing, signals, memory_pressure, power, kernel,
+    crash_reports, app_logs. Each comes back found / not_found / unavailable (with the reason),
+    with a count, the top events (cite their evidence_id) and the command that was run. A
+    not_found category is evidence too (e.g. "no OOM kill in the window"); an unavailable one must
+    be reported as a gap. Drill into a category with log_show.
+    """
+    return await run_tool(
+        log_evidence.collect_evidence, start, end, targets, paths=paths, app_log_paths=app_log_paths, source=source,
+        zone=zone, top=top,
+    )
+
+# --- end log tools ---
+
+
 # --- crash tools ---
 # (imports kept inside this block so that each area's block merges on its own)
 from typing import Annotated, Optional  # noqa: E402
