@@ -64,7 +64,12 @@ class Collected:
     warnings: list[ParseWarning] = field(default_factory=list)
 
     def add(self, lane: str, events: Iterable[Event]) -> None:
-        self.lanes.setdefault(lane, []).extend(events)
+        """Add events, each in the lane of the source that read it (`Event.source`: journald,
+        syslog, claude_transcripts, …), `lane` when it names none. One reader can return several
+        sources (log_show: journald and syslog files), and the timeline only folds duplicates
+        across lanes: the same line in the journal and in /var/log/syslog must land in two."""
+        for ev in events:
+            self.lanes.setdefault(ev.source or lane, []).append(ev)
 
 
 ProgressFn = Callable[[str, str], None]
@@ -312,8 +317,7 @@ def collect_lanes(
             if lane == "events":
                 for f in files:
                     evs, warns = read_event_export(f)
-                    for ev in evs:  # an export keeps each event in the lane of the source that read it
-                        out.add(ev.source or "events", [ev])
+                    out.add("events", evs)  # each event in the lane of the source that first read it
                     out.warnings.extend(warns)
                     out.runs.append(
                         SourceRun(source="events", path=f, events=len(evs), warnings=len(warns),

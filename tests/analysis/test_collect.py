@@ -129,3 +129,32 @@ def test_failing_source_is_an_error_run_and_others_still_run(tmp_path, monkeypat
     statuses = {r.source: r.status for r in out.runs}
     assert statuses["crash_reports"] == "error" and statuses["events"] == "ok"
     assert sum(len(v) for v in out.lanes.values()) == 6
+
+
+def test_one_reader_returning_two_sources_gives_two_lanes_so_duplicates_fold(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from mcp_server.analysis.timeline import merge_timeline
+    from tests.report_fixtures import journald, syslog
+
+    line = "nova-compute.service: Main process exited, code=killed, status=9/KILL"
+    j = journald(at(0.731), "systemd", 1, line, host="compute4")
+    s = syslog(at(0.731), "systemd", 1, line, host="compute4", line=7312)
+
+    class Result:  # log_show's shape: events from every source it consulted
+        events = [j, s]
+        consulted = [SourceRun(source="journald", argv=["journalctl", "-o", "json"], events=1),
+                     SourceRun(source="syslog", path="/var/log/syslog", events=1)]
+        warnings = []
+        next_cursor = None
+
+    mod = types.ModuleType("rca_test_fake_logs")
+    mod.log_show = lambda start=None, end=None, process=None, limit=None, cursor=None: Result()
+    monkeypatch.setitem(sys.modules, "rca_test_fake_logs", mod)
+    monkeypatch.setitem(collect.SOURCE_FUNCTIONS, "logs", ("rca_test_fake_logs", "log_show"))
+    out = collect_lanes(at(-60), at(60), sources=["logs"])
+    assert set(out.lanes) == {"journald", "syslog"}
+    assert [r.source for r in out.runs] == ["journald", "syslog"]
+    tl = merge_timeline(out.lanes, at(-60), at(60))
+    assert tl.total == 1 and tl.entries[0].also_seen[0].evidence_id == s.evidence_id

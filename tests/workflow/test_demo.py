@@ -121,7 +121,7 @@ def test_demo_of_raw_evidence_through_the_real_readers(tmp_path):
     r = demo.run_demo(RAW, tmp_path / "out")
     assert r.unavailable == [], r.unavailable
     lanes = {l.lane for l in r.lanes if l.events}
-    assert {"sessions", "shell_history", "logs"} <= lanes
+    assert {"claude_transcripts", "shell_history", "syslog"} <= lanes, lanes
     assert r.root_cause_class == "process_killed"
     assert any("tmux kill-server" in e.message for e in r.chain)
     md = Path(r.markdown_path).read_text()
