@@ -14,8 +14,9 @@ dependencies exists under the plugin's data folder, then replaces itself with th
    slow first start (its MCP connect timeout is 30 s) and kills the launcher, the builder still
    finishes, so the next start is warm. Its output goes to `<data>/venvs/<hash>.log`.
 3. `uv` is used when it is on PATH (it can also supply Python >= 3.10); otherwise venv + pip with
-   an interpreter >= 3.10 (this one, else the newest python3.x on PATH). pip's and uv's own
-   download caches are used as configured (PIP_CACHE_DIR, UV_CACHE_DIR, ...).
+   an interpreter >= 3.10 (this one, else the newest python3.x on PATH), using that interpreter's
+   own pip when it has one (pip >= 22.3 `--python`) rather than bootstrapping another into the
+   venv. pip's and uv's download caches and index settings apply as configured (PIP_*, UV_*).
 4. Nothing is printed on stdout (it is the MCP channel): every message goes to stderr, one line
    names the environment that starts, and a failure ends with one line saying what to do.
 """
@@ -132,11 +133,27 @@ def build(tmp: str, deps: list, python: "str | None", uv: "str | None") -> None:
                        check=True, stdin=subprocess.DEVNULL, stdout=out)
         return
     assert python is not None
+    install = ["install", "--quiet", "--disable-pip-version-check", "--no-input"] + deps
+    if pip_can_target(python):
+        # the interpreter's own pip installs into a pip-less venv: skips bootstrapping a second
+        # pip into it (ensurepip), a quarter of a cold start
+        subprocess.run([python, "-m", "venv", "--without-pip", tmp], check=True, stdin=subprocess.DEVNULL, stdout=out)
+        subprocess.run([python, "-m", "pip", "--python", venv_python(tmp)] + install,
+                       check=True, stdin=subprocess.DEVNULL, stdout=out)
+        return
     subprocess.run([python, "-m", "venv", tmp], check=True, stdin=subprocess.DEVNULL, stdout=out)
-    subprocess.run(
-        [venv_python(tmp), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"] + deps,
-        check=True, stdin=subprocess.DEVNULL, stdout=out,
-    )
+    subprocess.run([venv_python(tmp), "-m", "pip"] + install, check=True, stdin=subprocess.DEVNULL, stdout=out)
+
+
+def pip_can_target(python: str) -> bool:
+    """Whether `python -m pip` exists and is new enough (22.3) for `--python <other interpreter>`."""
+    try:
+        out = subprocess.run([python, "-m", "pip", "--version"], stdin=subprocess.DEVNULL, capture_output=True,
+                             text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    m = re.match(r"pip (\d+)\.(\d+)", out.stdout)
+    return out.returncode == 0 and m is not None and (int(m.group(1)), int(m.group(2))) >= (22, 3)
 
 
 def lock(path: str):

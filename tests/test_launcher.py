@@ -15,7 +15,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.conftest import ROOT, require_program
+from tests.conftest import ROOT, require, require_program
 
 LAUNCHER = ROOT / "scripts" / "launch_server.py"
 SERVER_CHECK = "import mcp_server.server, sys; print(sys.prefix)"
@@ -180,7 +180,7 @@ def fake_pythons(folder: Path, versions: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, version in versions.items():
         exe = folder / name
-        exe.write_text(f"#!/bin/sh\necho {version}\n")
+        exe.write_text(f"#!/bin/sh\necho '{version}'\n")
         exe.chmod(0o755)
     return folder
 
@@ -259,3 +259,34 @@ def test_warm_start_through_a_prebuilt_venv_serves_tools(tmp_path, server_venvs)
             return {t.name for t in (await client.list_tools()).tools}
 
     assert "evidence_sources" in anyio.run(names)
+
+
+# --- the two pip paths of a build ------------------------------------------------------------------
+
+def test_pip_can_target_needs_pip_22_3(tmp_path):
+    mod = load_launcher()
+    assert mod.pip_can_target(require_program("python3")) in (True, False)  # a real probe does not raise
+    old = fake_pythons(tmp_path / "old", {"python3": "pip 21.3.1 from /usr/lib/python3/dist-packages/pip (python 3.10)"})
+    new = fake_pythons(tmp_path / "new", {"python3": "pip 23.0.1 from /usr/lib/python3/dist-packages/pip (python 3.11)"})
+    assert mod.pip_can_target(str(old / "python3")) is False
+    assert mod.pip_can_target(str(new / "python3")) is True
+    assert mod.pip_can_target(str(tmp_path / "missing")) is False
+
+
+@pytest.mark.parametrize("own_pip", [True, False], ids=["interpreter-pip", "ensurepip"])
+def test_build_installs_into_a_working_venv_either_way(tmp_path, monkeypatch, own_pip):
+    """Both ways of building (the interpreter's pip targeting a pip-less venv; a venv with its own
+    pip, for interpreters without pip) give a venv that imports what was installed. One small
+    dependency keeps it quick."""
+    mod = load_launcher()
+    python = mod.find_python()
+    if own_pip:
+        require(mod.pip_can_target(python), f"{python} has no pip >= 22.3")
+    monkeypatch.setattr(mod, "pip_can_target", lambda _python: own_pip)
+    venv = tmp_path / "venv"
+    mod.build(str(venv), ["python-dateutil>=2.8,<3"], python, None)
+    proc = subprocess.run([mod.venv_python(str(venv)), "-c", "import dateutil, sys; print(sys.prefix)"],
+                          capture_output=True, text=True, env=launcher_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(venv)
+    assert (venv / "bin" / "pip").exists() is (not own_pip)

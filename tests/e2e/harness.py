@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -87,6 +88,8 @@ class Scenario:
     #: let the fake answer WaitForMcpServers until our server's tools are offered (it connects in
     #: the background); those waits are not part of `turns`
     wait_for_mcp: bool = True
+    #: at most this many such waits (each waits up to MCP_CONNECT_TIMEOUT_MS, 5 s by default)
+    max_waits: int = 8
     #: `--allowedTools` entries; add e.g. "Bash(kill:*)" or "Edit" when a scenario needs them
     allowed_tools: Sequence[str] = ("mcp__plugin_rca_forensics",)
     #: files to create in the project folder before the run: relative path -> text
@@ -194,6 +197,14 @@ class Result:
         return "".join(e["error"][len(prefix):] for e in self.mcp_log(server)
                        if isinstance(e.get("error"), str) and e["error"].startswith(prefix))
 
+    def mcp_connect_ms(self, server: str = "plugin-rca-forensics") -> int | None:
+        """How long Claude Code took to connect to the server (from its MCP log), or None."""
+        for e in self.mcp_log(server):
+            m = re.match(r"Successfully connected \(transport: \w+\) in (\d+)ms", str(e.get("debug", "")))
+            if m:
+                return int(m.group(1))
+        return None
+
     @property
     def final(self) -> dict[str, Any] | None:
         """The stream-json `result` message (None if claude died before writing it)."""
@@ -294,7 +305,8 @@ def run_scenario(scenario: Scenario, tmp_path: Path, *, shared_venvs: Path | Non
     argv += list(scenario.args)
 
     started = time.monotonic()
-    with FakeAnthropic(scenario.turns, wait_for=FORENSICS if scenario.wait_for_mcp else None) as fake:
+    with FakeAnthropic(scenario.turns, wait_for=FORENSICS if scenario.wait_for_mcp else None,
+                       max_waits=scenario.max_waits) as fake:
         env = base_env(home)
         env.update({"ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": "sk-ant-api03-rca-e2e-fake-key"})
         env.update(scenario.env)
