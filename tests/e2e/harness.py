@@ -33,8 +33,13 @@ What Claude Code 2.1.197 does with a `--plugin-dir` plugin (observed with this h
   project, and on stdin JSON with `session_id`, `transcript_path`, `cwd`, `hook_event_name`
   (+ `tool_name`, `tool_input`, `tool_use_id`, `permission_mode` for PreToolUse). So hooks and the
   server agree on the state folder through `CLAUDE_PLUGIN_DATA` with no extra configuration.
-* Running as root, `--dangerously-skip-permissions` / `bypassPermissions` are refused, so tools
-  are allowed with `--allowedTools` (`Scenario.allowed_tools`).
+* Running as root, `--dangerously-skip-permissions` and `--permission-mode bypassPermissions` are
+  refused ("cannot be used with root/sudo privileges"), so tools are allowed with `--allowedTools`
+  (`Scenario.allowed_tools`). Without it a call of our tool is denied in `-p` mode (listed in the
+  result's `permission_denials`): read-only annotations do not auto-allow a tool.
+* Claude Code keeps each MCP server's stderr (the launcher's lines, the server's logging) and its
+  connection events in `~/.cache/claude-cli-nodejs/<project slug>/mcp-logs-plugin-rca-forensics/`
+  (`Result.mcp_log()`, `Result.server_stderr()`). It stops the server with SIGINT, then SIGTERM.
 * No side requests (titles, quota probes) were made in `-p` mode; the fake still answers any
   request without tools with a short text that does not consume the script.
 

@@ -12,7 +12,7 @@ import pytest
 
 from .harness import FORENSICS, Scenario, run_scenario, text, tool_use
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_first_start_builds_the_venv_and_connects(claude_bin, tmp_path, record_property):
