@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -54,7 +55,7 @@ def doctor(as_json: bool) -> None:
     table.add_column("detail", overflow="fold")
     for s in result.sources:
         status = "[green]available[/green]" if s.available else "[yellow]unavailable[/yellow]"
-        detail = s.detail + (f" [dim]({s.program})[/dim]" if s.program else "")
+        detail = escape(s.detail) + (f" [dim]({escape(s.program)})[/dim]" if s.program else "")
         table.add_row(s.name, s.kind, status, detail)
     console.print(table)
     console.print(f"{result.available} available, {result.unavailable} unavailable.")
@@ -106,8 +107,9 @@ def logs_show(paths: tuple[str, ...], as_json: bool, **opts: Any) -> None:
         table.add_column(col, overflow="fold")
     for e in result.events:
         t = e.time.strftime("%Y-%m-%d %H:%M:%S.%f") if e.time else (e.time_text or "")
-        table.add_row(t, e.host or "", f"{e.process or ''}[{e.pid}]" if e.pid is not None else (e.process or ""),
-                      e.level or "", e.message[:300], e.evidence_id)
+        who = f"{e.process or ''}[{e.pid}]" if e.pid is not None else (e.process or "")
+        table.add_row(escape(t), escape(e.host or ""), escape(who), escape(e.level or ""), escape(e.message[:300]),
+                      e.evidence_id)
     console.print(table)
     _print_consulted(result.consulted, result.warnings_total)
     if result.hint:
@@ -137,7 +139,7 @@ def logs_sweep(paths: tuple[str, ...], targets: tuple[str, ...], app_log_paths: 
         table.add_column(col, overflow="fold")
     colour = {"found": "green", "not_found": "white", "unavailable": "yellow"}
     for c in result.categories:
-        detail = "\n".join(f"{e.evidence_id} {e.message[:120]}" for e in c.top) or (c.reason or "")
+        detail = escape("\n".join(f"{e.evidence_id} {e.message[:120]}" for e in c.top) or (c.reason or ""))
         table.add_row(c.category, f"[{colour[c.status]}]{c.status}[/{colour[c.status]}]", str(c.count), detail)
     console.print(table)
     _print_consulted(result.consulted, result.warnings_total)
@@ -186,7 +188,8 @@ def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_jso
             why += f" [{r.termination_namespace}{': ' + r.termination_reason if r.termination_reason else ''}]"
         top = r.frames[0].text() if r.frames else (r.stacktrace_top[0] if r.stacktrace_top else (r.panic_string or ""))
         who = f"{r.process or '?'}" + (f" [{r.pid}]" if r.pid is not None else "")
-        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, who, why, top, r.evidence_id)
+        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, escape(who), escape(why),
+                      escape(top), r.evidence_id)
     console.print(table)
     for run in result.consulted:
         if run.status != "ok":
