@@ -1,0 +1,1397 @@
+"""Claude Code session transcripts: which sessions ran, and every tool call they made.
+
+Format (JSON Lines, one object per line, written by the `claude` CLI; no published spec, so this
+module follows what real 2.1.x transcripts contain and tolerates drift):
+
+- Location: `<config>/projects/<slug>/<session-uuid>.jsonl`, `<config>` being `~/.claude` or
+  `$CLAUDE_CONFIG_DIR`, the slug the working directory with every non-alphanumeric character
+  replaced by `-`. Subagents: `<slug>/<session-uuid>/subagents/agent-<id>.jsonl` with an
+  `agent-<id>.meta.json` naming the agent type (older versions: `<slug>/agent-<id>.jsonl`).
+- Tool calls are `assistant` lines whose `message.content` holds `tool_use` blocks (each content
+  block of one API message is its own line); results are `user` lines with `tool_result` blocks
+  plus a top-level `toolUseResult` (a dict for Bash: stdout, stderr, interrupted,
+  backgroundTaskId; a string "Error: …" for failures and denials). `message.content` may be a
+  plain string. `Task` was renamed `Agent`. Older versions nest a subagent's messages inside
+  `progress` lines. New line types appear in every release.
+
+Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (request
+blobs, attachments, snapshots). Files are read in 4 MB blocks; `bytes.find` locates the few
+structural markers (`"type":"tool_` and the markers of API errors, compaction and interrupts —
+inside a JSON string every quote is escaped, so these byte patterns only match real structure);
+only the lines around a hit are parsed, with orjson. The first pass keeps a compact index (time,
+file, byte offsets); the page that is returned is then materialised by re-reading just its lines.
+A line longer than `MAX_LINE_BYTES` is never held whole: its head and tail are kept, the fields
+are read from them by pattern, and a warning says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Literal, Optional, Sequence, Union
+
+import orjson
+from pydantic import BaseModel, Field
+
+from .. import paths as rca_paths
+from ..errors import InputError
+from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
+from ..paging import next_page_hint, page
+from ..redact import redact
+from ..timeutil import parse_time, to_utc_iso
+
+SOURCE = "claude_transcripts"
+DATA_TYPE = "claude:tool_call"
+
+#: Bytes read per block while scanning.
+BLOCK_BYTES = 4 << 20
+#: Longest line parsed whole; longer lines are read by pattern from their head and tail.
+MAX_LINE_BYTES = 8 << 20
+#: How much of an oversized line's head and tail is kept.
+HUGE_KEEP = 256 << 10
+#: Output excerpt bound (characters): head and tail of the tool's output.
+EXCERPT_HEAD = 700
+EXCERPT_TAIL = 500
+#: Notes (API errors, compactions, denials, interrupts) kept per query.
+MAX_NOTES = 500
+#: Warnings kept per query (the count of the rest is reported).
+MAX_WARNINGS = 200
+
+DEFAULT_TOOLS = ("Bash", "Agent")
+#: Names a tool had in older versions: asking for one finds both.
+TOOL_ALIASES = {"Agent": ("Agent", "Task"), "Task": ("Agent", "Task")}
+
+#: Line types seen in real transcripts (2.0.x … 2.1.330); anything else is counted as unknown.
+KNOWN_LINE_TYPES = frozenset(
+    {
+        "user", "assistant", "system", "attachment", "progress", "summary", "file-history-snapshot",
+        "queue-operation", "last-prompt", "atis-latch", "api-request", "api-request-shape",
+        "api-request-blob", "tools-used", "cost-state", "custom-title", "ai-title", "agent-name",
+        "tag", "pr-link", "result",
+    }
+)
+
+#: Byte markers of the lines worth parsing. A line without any of them cannot hold a tool call,
+#: an API error, a compaction boundary or an interrupt.
+MARKERS = (
+    b'"type":"tool_',  # tool_use and tool_result blocks, at any nesting depth
+    b'_boundary"',  # system compact_boundary / microcompact_boundary
+    b'"api_error"',  # system api_error (retries)
+    b'"isApiErrorMessage":true',  # the assistant line that reports a failed request
+    b"[Request interrupted by user",  # the user pressed Esc
+    b'blocking_error"',  # hook_blocking_error attachments
+)
+
+Outcome = Literal["ok", "error", "interrupted", "denied_by_hook", "rejected_by_user", "no_result"]
+
+
+# --------------------------------------------------------------------------------------------
+# result models
+
+
+class ToolCall(BaseModel):
+    """One tool call an agent made, with what came back."""
+
+    evidence_id: str
+    time: Optional[datetime] = Field(None, description="When the model issued the call (UTC).")
+    time_text: Optional[str] = None
+    result_time: Optional[datetime] = Field(None, description="When the result was written (UTC).")
+    duration_s: Optional[float] = None
+    session: str
+    agent: str = Field("main", description="'main', or the subagent's id.")
+    agent_type: Optional[str] = Field(None, description="The subagent's type (from its .meta.json).")
+    tool: str
+    command: Optional[str] = Field(None, description="Bash: the command; other tools: a summary of the input.")
+    description: Optional[str] = None
+    run_in_background: Optional[bool] = None
+    timeout_ms: Optional[int] = None
+    cwd: Optional[str] = None
+    git_branch: Optional[str] = None
+    version: Optional[str] = Field(None, description="Claude Code version that wrote the line.")
+    tool_use_id: str
+    outcome: Outcome
+    exit_code: Optional[int] = None
+    background_task_id: Optional[str] = None
+    output_excerpt: Optional[str] = Field(None, description="Head and tail of the output, bounded and redacted.")
+    nested: bool = Field(False, description="Found nested inside another line type (e.g. a progress line).")
+    path: str
+    line: Optional[int] = None
+    result_line: Optional[int] = None
+
+    def to_event(self) -> Event:
+        text = self.command or ""
+        who = "main" if self.agent == "main" else f"subagent {self.agent}" + (f" ({self.agent_type})" if self.agent_type else "")
+        extra: dict[str, Any] = {
+            "session": self.session,
+            "agent": self.agent,
+            "tool": self.tool,
+            "tool_use_id": self.tool_use_id,
+            "outcome": self.outcome,
+        }
+        for key in ("agent_type", "description", "run_in_background", "timeout_ms", "cwd", "git_branch",
+                    "version", "exit_code", "background_task_id", "output_excerpt", "duration_s"):
+            value = getattr(self, key)
+            if value is not None:
+                extra[key] = value
+        if self.result_time:
+            extra["result_time"] = to_utc_iso(self.result_time)
+        return Event(
+            evidence_id=self.evidence_id,
+            data_type=DATA_TYPE,
+            source=SOURCE,
+            time=self.time,
+            time_text=self.time_text,
+            time_zone="UTC",
+            time_meaning="issued",
+            process="claude",
+            subsystem=self.tool,
+            category=self.outcome,
+            level="info" if self.outcome == "ok" else "error",
+            message=f"{who}: {self.tool}: {text}" + ("" if self.outcome == "ok" else f" [{self.outcome}]"),
+            extra=extra,
+            origin=f"{self.path}:{self.line}" if self.line else self.path,
+        )
+
+
+NoteKind = Literal["api_error", "compaction", "hook_denial", "hook_error", "interrupt"]
+
+
+class TranscriptNote(BaseModel):
+    """Something else in a transcript that matters to an investigation."""
+
+    evidence_id: str
+    kind: NoteKind
+    detail: Optional[str] = Field(None, description="api_error: rate_limit, overloaded, timeout, server_error, other; compaction: its trigger.")
+    time: Optional[datetime] = None
+    session: Optional[str] = None
+    agent: str = "main"
+    message: str = ""
+    path: str
+    line: Optional[int] = None
+
+    def to_event(self) -> Event:
+        return Event(
+            evidence_id=self.evidence_id,
+            data_type=f"claude:{self.kind}",
+            source=SOURCE,
+            time=self.time,
+            time_zone="UTC",
+            process="claude",
+            category=self.kind,
+            level="warning",
+            message=self.message,
+            extra={k: v for k, v in {"session": self.session, "agent": self.agent, "detail": self.detail}.items() if v},
+            origin=f"{self.path}:{self.line}" if self.line else self.path,
+        )
+
+
+class ScanStats(BaseModel):
+    """What the scan saw, so nothing is dropped silently."""
+
+    files: int = 0
+    bytes: int = 0
+    lines_parsed: int = Field(
+        0, description="Lines that held a marker and were parsed; the others cannot hold a tool call (lines are not "
+        "counted during the scan, which would cost a pass over every byte; line numbers are resolved for returned items)."
+    )
+    line_types: dict[str, int] = Field(default_factory=dict, description="Types of the parsed lines.")
+    unknown_line_types: dict[str, int] = Field(default_factory=dict, description="Parsed lines of a type this version of rca does not know.")
+    invalid_lines: int = 0
+    oversized_lines: int = 0
+    truncated_last_lines: int = Field(0, description="Files whose last line was cut mid-write (tolerated).")
+    files_skipped_by_window: int = 0
+
+
+class SubagentInfo(BaseModel):
+    agent_id: str
+    agent_type: Optional[str] = None
+    description: Optional[str] = None
+    launched_by: Optional[str] = Field(None, description="tool_use_id of the Agent call that started it.")
+    path: str
+
+
+class SessionInfo(BaseModel):
+    session: str
+    path: str
+    project: str = Field(description="The project folder name (slug).")
+    first_time: Optional[datetime] = None
+    last_time: Optional[datetime] = None
+    mtime: Optional[datetime] = None
+    cwd: Optional[str] = None
+    git_branch: Optional[str] = None
+    version: Optional[str] = None
+    size_bytes: int = 0
+    tool_calls: int = Field(0, description="tool_use blocks in the main transcript.")
+    subagent_tool_calls: int = 0
+    subagents: list[SubagentInfo] = Field(default_factory=list)
+
+
+class SessionList(BaseModel):
+    sessions: list[SessionInfo]
+    total: int
+    next_cursor: Optional[str] = None
+    hint: Optional[str] = None
+    searched: list[str] = Field(default_factory=list, description="Folders looked in.")
+    window: Optional[list[Optional[str]]] = None
+    warnings: list[ParseWarning] = Field(default_factory=list)
+    sources: list[SourceRun] = Field(default_factory=list)
+
+
+class SessionCommands(BaseModel):
+    commands: list[ToolCall]
+    total: int
+    next_cursor: Optional[str] = None
+    hint: Optional[str] = None
+    notes: list[TranscriptNote] = Field(default_factory=list, description="API errors, compactions, hook denials, interrupts.")
+    notes_total: int = 0
+    stats: ScanStats = Field(default_factory=ScanStats)
+    sessions: list[str] = Field(default_factory=list, description="Sessions read.")
+    warnings: list[ParseWarning] = Field(default_factory=list)
+    warnings_total: int = 0
+    sources: list[SourceRun] = Field(default_factory=list)
+
+
+class LastCommands(BaseModel):
+    before: str
+    commands: list[ToolCall] = Field(description="The last calls issued at or before `before`, newest last.")
+    still_running: list[ToolCall] = Field(default_factory=list, description="Calls issued before `before` whose result came after it, or never.")
+    notes: list[TranscriptNote] = Field(default_factory=list)
+    stats: ScanStats = Field(default_factory=ScanStats)
+    warnings: list[ParseWarning] = Field(default_factory=list)
+    sources: list[SourceRun] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# locating transcripts
+
+
+@dataclass
+class TranscriptFile:
+    path: Path
+    session: str
+    project: str
+    agent: str = "main"
+    agent_type: Optional[str] = None
+    launched_by: Optional[str] = None
+    description: Optional[str] = None
+
+
+_UUIDISH = re.compile(r"^[0-9a-fA-F-]{8,}$")
+
+
+def _read_meta(meta: Path) -> dict[str, Any]:
+    try:
+        with open(meta, "rb") as f:
+            data = orjson.loads(f.read(1 << 16))
+        return data if isinstance(data, dict) else {}
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+
+
+def _subagent_files(session_file: Path, session: str, project: str) -> list[TranscriptFile]:
+    folder = session_file.with_suffix("") / "subagents"
+    out: list[TranscriptFile] = []
+    try:
+        children = sorted(folder.glob("agent-*.jsonl"))
+    except OSError:
+        return out
+    for child in children:
+        agent_id = child.name[len("agent-") : -len(".jsonl")]
+        meta = _read_meta(child.with_name(f"agent-{agent_id}.meta.json"))
+        out.append(
+            TranscriptFile(
+                child, session, project, agent=agent_id, agent_type=meta.get("agentType"),
+                launched_by=meta.get("toolUseId"), description=meta.get("description"),
+            )
+        )
+    return out
+
+
+def _session_of_sidechain(path: Path) -> Optional[str]:
+    """Older versions: `<slug>/agent-<id>.jsonl` holds the sessionId of its parent in every line."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64 << 10)
+    except OSError:
+        return None
+    m = re.search(rb'"sessionId":"([^"]{1,80})"', head)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _project_sessions(project_dir: Path, warnings: list[ParseWarning]) -> list[TranscriptFile]:
+    out: list[TranscriptFile] = []
+    try:
+        entries = sorted(project_dir.iterdir())
+    except PermissionError:
+        warnings.append(ParseWarning(source=SOURCE, message=f"{project_dir}: permission denied", path=str(project_dir)))
+        return out
+    except OSError as exc:
+        warnings.append(ParseWarning(source=SOURCE, message=f"{project_dir}: cannot list ({exc})", path=str(project_dir)))
+        return out
+    project = project_dir.name
+    for p in entries:
+        if not p.name.endswith(".jsonl") or not p.is_file():
+            continue
+        stem = p.name[: -len(".jsonl")]
+        if stem.startswith("agent-"):
+            parent = _session_of_sidechain(p) or "?"
+            out.append(TranscriptFile(p, parent, project, agent=stem[len("agent-") :]))
+            continue
+        out.append(TranscriptFile(p, stem, project))
+        out.extend(_subagent_files(p, stem, project))
+    return out
+
+
+def locate(
+    session: Optional[str] = None,
+    project_dir: Optional[str] = None,
+    all_projects: bool = False,
+    paths: Optional[Sequence[str]] = None,
+    warnings: Optional[list[ParseWarning]] = None,
+) -> tuple[list[TranscriptFile], list[str]]:
+    """The transcript files (main and subagents) to read, and the folders searched.
+
+    `paths` are explicit transcript files or folders (a copied `projects/<slug>` folder, an
+    evidence bundle); otherwise the Claude projects folder is searched: one project
+    (`project_dir`, default the current directory), or every project with `all_projects`.
+    `session` narrows to one session id (or is itself a path to a .jsonl file).
+    """
+    warnings = warnings if warnings is not None else []
+    files: list[TranscriptFile] = []
+    searched: list[str] = []
+    if session and (session.endswith(".jsonl") or os.sep in session):
+        paths = [*(paths or []), session]
+        session = None
+    if paths:
+        for raw in paths:
+            p = Path(raw).expanduser()
+            searched.append(str(p))
+            if p.is_dir():
+                if any(c.name.endswith(".jsonl") for c in _safe_iter(p)):
+                    files.extend(_project_sessions(p, warnings))
+                for sub in sorted(_safe_iter(p)):
+                    if sub.is_dir() and not _UUIDISH.match(sub.name) and sub.name not in ("subagents",):
+                        files.extend(_project_sessions(sub, warnings))
+            elif p.is_file():
+                stem = p.name[: -len(".jsonl")] if p.name.endswith(".jsonl") else p.stem
+                if stem.startswith("agent-"):
+                    files.append(TranscriptFile(p, _session_of_sidechain(p) or "?", p.parent.name, agent=stem[6:]))
+                else:
+                    files.append(TranscriptFile(p, stem, p.parent.name))
+                    files.extend(_subagent_files(p, stem, p.parent.name))
+            else:
+                warnings.append(ParseWarning(source=SOURCE, message=f"{p}: no such file or folder", path=str(p)))
+    else:
+        root = rca_paths.claude_projects_dir()
+        searched.append(str(root))
+        if not root.is_dir():
+            warnings.append(ParseWarning(
+                source=SOURCE, path=str(root),
+                message=f"{root}: no Claude Code projects folder (set CLAUDE_CONFIG_DIR if Claude Code keeps its files elsewhere)",
+            ))
+            return [], searched
+        if all_projects or session:
+            projects = [d for d in sorted(_safe_iter(root)) if d.is_dir()]
+        else:
+            slug = rca_paths.project_slug(project_dir or os.getcwd())
+            projects = [root / slug]
+            if not projects[0].is_dir():
+                warnings.append(ParseWarning(
+                    source=SOURCE, path=str(projects[0]),
+                    message=f"no transcripts for project {project_dir or os.getcwd()} (looked for {projects[0]}); "
+                    "pass all_projects=true to search every project",
+                ))
+                return [], searched
+        for d in projects:
+            if session and not (d / f"{session}.jsonl").exists() and not any(d.glob(f"agent-*.jsonl")):
+                continue
+            files.extend(_project_sessions(d, warnings))
+    if session:
+        files = [f for f in files if f.session == session]
+        if not files:
+            warnings.append(ParseWarning(source=SOURCE, message=f"no transcript for session {session}"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        if f.path not in seen:
+            seen.add(f.path)
+            unique.append(f)
+    return unique, searched
+
+
+def _safe_iter(p: Path) -> list[Path]:
+    try:
+        return list(p.iterdir())
+    except OSError:
+        return []
+
+
+# --------------------------------------------------------------------------------------------
+# scanning
+
+
+_TS = re.compile(rb'"timestamp":"([0-9T:.\-+Z]{10,40})"')
+_FIELD = {
+    key: re.compile(rb'"' + key.encode() + rb'":"((?:[^"\\]|\\.){0,2000})"')
+    for key in ("cwd", "version", "gitBranch", "sessionId", "name", "id", "tool_use_id", "command", "description", "type")
+}
+
+
+def _ts(text: Optional[str]) -> Optional[datetime]:
+    if not text or not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Use:
+    """Index entry of one tool_use (compact: the page is materialised from the offsets)."""
+
+    __slots__ = ("time", "fidx", "off", "tid", "tool", "nested", "res_off", "res_fidx", "res_time")
+    time: str
+    fidx: int
+    off: int
+    tid: str
+    tool: str
+    nested: bool
+    res_off: int
+    res_fidx: int
+    res_time: str
+
+
+@dataclass
+class _NoteRaw:
+    kind: str
+    detail: Optional[str]
+    time: Optional[str]
+    fidx: int
+    off: int
+    message: str
+
+
+@dataclass
+class Scan:
+    """Result of scanning a set of files."""
+
+    files: list[TranscriptFile]
+    uses: dict[str, _Use] = field(default_factory=dict)
+    orphans: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # results seen before their use
+    notes: list[_NoteRaw] = field(default_factory=list)
+    notes_total: int = 0
+    warnings: list[ParseWarning] = field(default_factory=list)
+    warnings_total: int = 0
+    stats: ScanStats = field(default_factory=ScanStats)
+    huge: dict[tuple[int, int], tuple[bytes, bytes]] = field(default_factory=dict)
+    runs: list[SourceRun] = field(default_factory=list)
+
+    def warn(self, message: str, path: Optional[Path] = None, line: Optional[int] = None, sample: Optional[str] = None) -> None:
+        self.warnings_total += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(ParseWarning(
+                source=SOURCE, message=message, path=str(path) if path else None, line=line,
+                sample=clip(sample, 200) if sample else None,
+            ))
+
+
+def _text_of(content: Any, limit: int = 1 << 16) -> str:
+    """The text of a message/tool_result content (string, or list of text blocks)."""
+    if isinstance(content, str):
+        return content[:limit]
+    if isinstance(content, list):
+        parts = []
+        size = 0
+        for block in content:
+            if isinstance(block, dict):
+                t = block.get("text")
+                if isinstance(t, str):
+                    parts.append(t[: limit - size])
+                    size += len(parts[-1])
+                elif block.get("type") == "image":
+                    parts.append("[image]")
+            elif isinstance(block, str):
+                parts.append(block[: limit - size])
+                size += len(parts[-1])
+            if size >= limit:
+                break
+        return "\n".join(parts)
+    return ""
+
+
+def _walk_blocks(obj: Any, holder: Optional[dict[str, Any]] = None, depth: int = 0) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Yield (block, holder) for every tool_use / tool_result block at any depth; `holder` is the
+    innermost object with a `message` or `toolUseResult` key (the line-level fields: timestamp,
+    toolUseResult, agentId), or {}."""
+    if depth > 12:
+        return
+    if isinstance(obj, dict):
+        if obj.get("type") in ("tool_use", "tool_result"):
+            yield obj, holder or {}
+            return
+        if "message" in obj or "toolUseResult" in obj:
+            holder = obj
+        for value in obj.values():
+            if isinstance(value, (dict, list)):
+                yield from _walk_blocks(value, holder, depth + 1)
+    elif isinstance(obj, list):
+        for value in obj:
+            if isinstance(value, (dict, list)):
+                yield from _walk_blocks(value, holder, depth + 1)
+
+
+def _api_error_kind(text: str) -> str:
+    low = text.lower()
+    if "429" in low or "rate_limit" in low or "rate limit" in low or "usage limit" in low:
+        return "rate_limit"
+    if "529" in low or "overloaded" in low:
+        return "overloaded"
+    if "timed out" in low or "timeout" in low or "etimedout" in low:
+        return "timeout"
+    if re.search(r"\b5\d\d\b", low) or "api_error" in low or "internal server error" in low:
+        return "server_error"
+    if "connection" in low or "econnreset" in low or "fetch failed" in low:
+        return "connection"
+    return "other"
+
+
+class _Scanner:
+    def __init__(self, scan: Scan, tools: Optional[frozenset[str]], start: Optional[datetime], end: Optional[datetime]):
+        self.scan = scan
+        self.tools = tools
+        self.start_s = to_utc_iso(start) if start else None
+        self.end = end
+
+    # ----- one parsed line
+    def line(self, fidx: int, off: int, raw: bytes, tf: TranscriptFile, last: bool) -> None:
+        scan = self.scan
+        stats = scan.stats
+        stats.lines_parsed += 1
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            text = raw.decode("utf-8", "replace")
+            try:
+                obj = orjson.loads(text.encode("utf-8"))
+                scan.warn(f"line at byte {off} is not valid UTF-8; bad bytes read as U+FFFD", tf.path, _line_no(tf.path, off))
+            except orjson.JSONDecodeError:
+                if last:
+                    stats.truncated_last_lines += 1
+                    scan.warn(f"the last line (at byte {off}) is cut mid-write (the session stopped while writing it); skipped",
+                              tf.path, _line_no(tf.path, off), text[:200])
+                else:
+                    stats.invalid_lines += 1
+                    scan.warn(f"invalid JSON line skipped ({exc})", tf.path, _line_no(tf.path, off), text[:200])
+                return
+        if not isinstance(obj, dict):
+            stats.invalid_lines += 1
+            scan.warn("line is JSON but not an object; skipped", tf.path, _line_no(tf.path, off), raw[:200].decode("utf-8", "replace"))
+            return
+        ltype = obj.get("type")
+        ltype = ltype if isinstance(ltype, str) else "(none)"
+        stats.line_types[ltype] = stats.line_types.get(ltype, 0) + 1
+        if ltype not in KNOWN_LINE_TYPES:
+            stats.unknown_line_types[ltype] = stats.unknown_line_types.get(ltype, 0) + 1
+        ts = obj.get("timestamp") if isinstance(obj.get("timestamp"), str) else ""
+        msg = obj.get("message")
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if ltype in ("assistant", "user") and isinstance(content, list):
+            blocks = [(b, obj) for b in content if isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")]
+            nested = False
+        else:
+            blocks = list(_walk_blocks(obj))
+            nested = bool(blocks)
+        for block, holder in blocks:
+            bts = holder.get("timestamp") if isinstance(holder.get("timestamp"), str) else ts
+            if block.get("type") == "tool_use":
+                self._use(block, fidx, off, bts, nested)
+            else:
+                self._result(block, holder or obj, fidx, off, bts, tf)
+        self._notes(obj, ltype, content, fidx, off, ts, tf)
+
+    def _use(self, block: dict[str, Any], fidx: int, off: int, ts: str, nested: bool) -> None:
+        tid = block.get("id")
+        name = block.get("name")
+        if not isinstance(tid, str) or not isinstance(name, str):
+            return
+        if self.tools is not None and name not in self.tools:
+            return
+        known = self.scan.uses.get(tid)
+        if known is not None and (nested or not known.nested):
+            return  # the subagent file (or first sighting) wins over a nested copy
+        use = _Use(ts, fidx, off, tid, name, nested, -1, -1, "")
+        if known is not None:
+            use.res_off, use.res_fidx, use.res_time = known.res_off, known.res_fidx, known.res_time
+        orphan = self.scan.orphans.pop(tid, None)
+        if orphan and use.res_off < 0:
+            use.res_fidx, use.res_off, use.res_time = orphan
+        self.scan.uses[tid] = use
+
+    def _result(self, block: dict[str, Any], holder: dict[str, Any], fidx: int, off: int, ts: str, tf: TranscriptFile) -> None:
+        tid = block.get("tool_use_id")
+        if not isinstance(tid, str):
+            return
+        use = self.scan.uses.get(tid)
+        if use is None:
+            if len(self.scan.orphans) < 100_000:
+                self.scan.orphans[tid] = (fidx, off, ts)
+            return
+        if use.res_off >= 0 and use.res_fidx != fidx and self.scan.files[use.res_fidx].agent == tf.agent:
+            return
+        if use.res_off < 0 or self.scan.files[use.res_fidx].agent != self.scan.files[use.fidx].agent:
+            use.res_fidx, use.res_off, use.res_time = fidx, off, ts
+        # a hook denial is also a note
+        text = _text_of(block.get("content"), 400)
+        pd = holder.get("permissionDecision") if isinstance(holder.get("permissionDecision"), dict) else {}
+        if block.get("is_error") and (pd.get("source") == "hook" or _HOOK_DENIAL.search(text)):
+            self._note("hook_denial", None, ts, fidx, off, f"{use.tool} call {tid} denied by a hook: {text[:300]}")
+
+    def _note(self, kind: str, detail: Optional[str], ts: Optional[str], fidx: int, off: int, message: str) -> None:
+        if self.start_s and ts and ts < self.start_s:
+            return
+        if self.end and ts:
+            t = _ts(ts)
+            if t and t > self.end:
+                return
+        self.scan.notes_total += 1
+        if len(self.scan.notes) < MAX_NOTES:
+            self.scan.notes.append(_NoteRaw(kind, detail, ts, fidx, off, message))
+
+    def _notes(self, obj: dict[str, Any], ltype: str, content: Any, fidx: int, off: int, ts: str, tf: TranscriptFile) -> None:
+        subtype = obj.get("subtype")
+        if ltype == "system" and isinstance(subtype, str):
+            if subtype.endswith("compact_boundary"):
+                meta = obj.get("compactMetadata") or obj.get("microcompactMetadata") or {}
+                trigger = meta.get("trigger") if isinstance(meta, dict) else None
+                pre = meta.get("preTokens") if isinstance(meta, dict) else None
+                self._note("compaction", trigger or subtype, ts, fidx, off,
+                           f"{subtype}: conversation compacted" + (f" ({trigger}" + (f", {pre} tokens before)" if pre else ")") if trigger else ""))
+            elif subtype == "api_error":
+                err = obj.get("error")
+                text = orjson.dumps(err).decode()[:600] if err is not None else str(obj.get("content") or "")
+                retry = obj.get("retryAttempt")
+                self._note("api_error", _api_error_kind(text), ts, fidx, off,
+                           (f"API error (retry {retry} of {obj.get('maxRetries')})" if retry else "API error") + f": {text[:500]}")
+        if obj.get("isApiErrorMessage"):
+            text = _text_of(content, 600) or str(obj.get("error") or "")
+            self._note("api_error", _api_error_kind(text + " " + str(obj.get("error") or "")), ts, fidx, off, text[:600])
+        if ltype == "user":
+            text = content if isinstance(content, str) else (_text_of([b for b in content if isinstance(b, dict) and b.get("type") == "text"], 300) if isinstance(content, list) else "")
+            if text.startswith("[Request interrupted by user"):
+                self._note("interrupt", None, ts, fidx, off, text[:200])
+        if ltype == "attachment":
+            att = obj.get("attachment")
+            if isinstance(att, dict) and str(att.get("type", "")).endswith("blocking_error"):
+                self._note("hook_error", att.get("hookEvent") or att.get("hookName"), ts, fidx, off,
+                           f"hook blocking error: {clip(str(att.get('blockingError') or att.get('content') or att), 400)}")
+
+
+_HOOK_DENIAL = re.compile(r"^(?:Pre|Post)ToolUse(?::\S*)? hook (?:error|blocked)|hook denied|blocked by (?:a )?hook", re.I)
+
+
+_line_cache: dict[tuple[str, int], int] = {}
+
+
+def _line_no(path: Path, off: int) -> Optional[int]:
+    """1-based line number of the line starting at byte `off` (counts newlines; used for the few
+    lines that are returned or reported, not during the scan)."""
+    key = (str(path), off)
+    if key in _line_cache:
+        return _line_cache[key]
+    try:
+        n = 0
+        with open(path, "rb") as f:
+            remaining = off
+            while remaining > 0:
+                block = f.read(min(BLOCK_BYTES, remaining))
+                if not block:
+                    break
+                n += block.count(b"\n")
+                remaining -= len(block)
+    except OSError:
+        return None
+    if len(_line_cache) > 4096:
+        _line_cache.clear()
+    _line_cache[key] = n + 1
+    return n + 1
+
+
+class _LineNumbers:
+    """Line numbers for many offsets of one file in a single forward pass."""
+
+    @staticmethod
+    def resolve(path: Path, offsets: Iterable[int]) -> dict[int, int]:
+        wanted = sorted(set(o for o in offsets if o >= 0))
+        out: dict[int, int] = {}
+        if not wanted:
+            return out
+        try:
+            with open(path, "rb") as f:
+                pos = 0
+                lines = 0
+                i = 0
+                while i < len(wanted):
+                    block = f.read(BLOCK_BYTES)
+                    if not block:
+                        break
+                    end = pos + len(block)
+                    while i < len(wanted) and wanted[i] <= end:
+                        out[wanted[i]] = lines + block.count(b"\n", 0, wanted[i] - pos) + 1
+                        i += 1
+                    lines += block.count(b"\n")
+                    pos = end
+        except OSError:
+            pass
+        return out
+
+
+def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
+    scan = scanner.scan
+    stats = scan.stats
+    try:
+        f = open(tf.path, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        scan.warn(f"{tf.path}: vanished before it could be read", tf.path)
+        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="unavailable", reason="no such file"))
+        return
+    except PermissionError:
+        scan.warn(f"{tf.path}: permission denied", tf.path)
+        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="unavailable", reason="permission denied"))
+        return
+    except OSError as exc:
+        scan.warn(f"{tf.path}: cannot open ({exc})", tf.path)
+        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="error", reason=str(exc)))
+        return
+    stats.files += 1
+    warn_before = scan.warnings_total
+    uses_before = len(scan.uses)
+    with f:
+        base = 0  # file offset of buf[0]
+        carry = b""
+        huge_off = -1  # offset of an oversized line being skipped
+        huge_head = b""
+        huge_tail = b""
+        huge_len = 0
+        marker_in_huge = False
+        while True:
+            try:
+                block = f.read(BLOCK_BYTES)
+            except OSError as exc:
+                scan.warn(f"read error after byte {base + len(carry)}: {exc}", tf.path)
+                break
+            if not block:
+                break
+            stats.bytes += len(block)
+            if huge_off >= 0:
+                nl = block.find(b"\n")
+                part = block if nl < 0 else block[:nl]
+                huge_len += len(part)
+                if not marker_in_huge:
+                    marker_in_huge = any(m in part for m in MARKERS[:1])
+                huge_tail = (huge_tail + part)[-HUGE_KEEP:]
+                if nl < 0:
+                    base += len(block)
+                    continue
+                scanner_huge(scanner, fidx, tf, huge_off, huge_head, huge_tail, huge_len, marker_in_huge)
+                huge_off = -1
+                huge_head = huge_tail = b""
+                base += nl + 1
+                block = block[nl + 1 :]
+                carry = b""
+            buf = carry + block if carry else block
+            buf_base = base - len(carry) if carry else base
+            last_nl = buf.rfind(b"\n")
+            if last_nl < 0:
+                carry = buf
+                base = buf_base + len(buf)
+                if len(carry) > MAX_LINE_BYTES:
+                    huge_off = buf_base
+                    huge_head = carry[:HUGE_KEEP]
+                    huge_tail = carry[-HUGE_KEEP:]
+                    huge_len = len(carry)
+                    marker_in_huge = MARKERS[0] in carry
+                    carry = b""
+                continue
+            _scan_region(scanner, fidx, tf, buf, buf_base, last_nl + 1, False)
+            carry = buf[last_nl + 1 :]
+            base = buf_base + len(buf)
+            if len(carry) > MAX_LINE_BYTES:
+                huge_off = base - len(carry)
+                huge_head = carry[:HUGE_KEEP]
+                huge_tail = carry[-HUGE_KEEP:]
+                huge_len = len(carry)
+                marker_in_huge = MARKERS[0] in carry
+                carry = b""
+        if huge_off >= 0:
+            scanner_huge(scanner, fidx, tf, huge_off, huge_head, huge_tail, huge_len, marker_in_huge)
+            stats.truncated_last_lines += 1
+        elif carry.strip():
+            # the last line has no newline: usually a session that died mid-write
+            _scan_region(scanner, fidx, tf, carry, base - len(carry), len(carry), True)
+            if not any(m in carry for m in MARKERS):
+                try:
+                    orjson.loads(carry)
+                except orjson.JSONDecodeError:
+                    stats.truncated_last_lines += 1
+                    scan.warn(f"the last line (at byte {base - len(carry)}) is cut mid-write; skipped", tf.path, None,
+                              carry[:200].decode("utf-8", "replace"))
+    status = "partial" if scan.warnings_total > warn_before else "ok"
+    scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status=status, events=len(scan.uses) - uses_before,
+                               warnings=scan.warnings_total - warn_before))
+
+
+def _scan_region(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytes, buf_base: int, end: int, last: bool) -> None:
+    """Parse the lines of buf[:end] that hold a marker."""
+    starts: list[int] = []
+    find = buf.find
+    rfind = buf.rfind
+    for marker in MARKERS:
+        pos = find(marker, 0, end)
+        while pos >= 0:
+            ls = rfind(b"\n", 0, pos) + 1
+            le = find(b"\n", pos, end)
+            if le < 0:
+                le = end
+            starts.append(ls)
+            pos = find(marker, le + 1, end)
+    if not starts:
+        return
+    if len(starts) > 1:
+        starts = sorted(set(starts))
+    for ls in starts:
+        le = find(b"\n", ls, end)
+        if le < 0:
+            le = end
+        raw = buf[ls:le]
+        if len(raw) > MAX_LINE_BYTES:
+            scanner_huge(scanner, fidx, tf, buf_base + ls, raw[:HUGE_KEEP], raw[-HUGE_KEEP:], len(raw), True)
+            continue
+        scanner.line(fidx, buf_base + ls, raw, tf, last)
+
+
+def scanner_huge(scanner: _Scanner, fidx: int, tf: TranscriptFile, off: int, head: bytes, tail: bytes, length: int, marker: bool) -> None:
+    """An oversized line: never parsed whole; its head and tail are searched for the fields."""
+    scan = scanner.scan
+    scan.stats.oversized_lines += 1
+    scan.warn(
+        f"line at byte {off} is {length / 1e6:.1f} MB, over the {MAX_LINE_BYTES >> 20} MB limit: not parsed whole; "
+        "its tool call fields were read by pattern from its first and last 256 KB",
+        tf.path, _line_no(tf.path, off), head[:120].decode("utf-8", "replace"),
+    )
+    if not marker:
+        return
+    both = head + b"\n" + tail
+    ts_m = _TS.search(tail) or _TS.search(head)
+    ts = ts_m.group(1).decode("ascii", "replace") if ts_m else ""
+    if b'"type":"tool_use"' in head:
+        tid = _FIELD["id"].search(head[head.find(b'"type":"tool_use"') :])
+        name = _FIELD["name"].search(head[head.find(b'"type":"tool_use"') :])
+        if tid and name:
+            scanner._use({"id": tid.group(1).decode(), "name": name.group(1).decode()}, fidx, off, ts, False)
+    if b'"type":"tool_result"' in both:
+        tid = _FIELD["tool_use_id"].search(both)
+        if tid:
+            scanner._result({"tool_use_id": tid.group(1).decode(), "content": ""}, {}, fidx, off, ts, tf)
+    scan.huge[(fidx, off)] = (head, tail)
+
+
+# --------------------------------------------------------------------------------------------
+# materialising calls
+
+
+def _read_line(path: Path, off: int) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as f:
+            f.seek(off)
+            raw = f.readline(MAX_LINE_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > MAX_LINE_BYTES:
+        return None
+    return raw.rstrip(b"\r\n")
+
+
+def _parse_line(raw: Optional[bytes]) -> Optional[dict[str, Any]]:
+    if raw is None:
+        return None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            obj = orjson.loads(raw.decode("utf-8", "replace").encode())
+        except orjson.JSONDecodeError:
+            return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _find_block(obj: dict[str, Any], kind: str, tid: str) -> tuple[Optional[dict[str, Any]], dict[str, Any]]:
+    key = "id" if kind == "tool_use" else "tool_use_id"
+    msg = obj.get("message")
+    content = msg.get("content") if isinstance(msg, dict) else None
+    if isinstance(content, list):
+        for b in content:
+            if isinstance(b, dict) and b.get("type") == kind and b.get(key) == tid:
+                return b, obj
+    for b, holder in _walk_blocks(obj):
+        if b.get("type") == kind and b.get(key) == tid:
+            return b, holder or obj
+    return None, obj
+
+
+def _summary(tool: str, inp: dict[str, Any]) -> Optional[str]:
+    if not isinstance(inp, dict):
+        return None
+    if tool == "Bash" or isinstance(inp.get("command"), str):
+        return clip(str(inp.get("command", "")), 2000)
+    if tool in ("Agent", "Task"):
+        kind = inp.get("subagent_type") or "general-purpose"
+        return clip(f"{kind}: {inp.get('description') or ''} — {inp.get('prompt') or ''}", 600)
+    for key in ("file_path", "notebook_path", "path", "pattern", "url", "query", "skill", "plan"):
+        if isinstance(inp.get(key), str):
+            extra = f" (in {inp['path']})" if key == "pattern" and isinstance(inp.get("path"), str) else ""
+            return clip(f"{key}={inp[key]}{extra}", 600)
+    try:
+        return clip(orjson.dumps(inp).decode(), 400)
+    except TypeError:
+        return None
+
+
+def _excerpt(text: str) -> Optional[str]:
+    if not text:
+        return None
+    text = redact(text)
+    if len(text) <= EXCERPT_HEAD + EXCERPT_TAIL:
+        return text
+    return f"{text[:EXCERPT_HEAD]}\n… [{len(text) - EXCERPT_HEAD - EXCERPT_TAIL} characters cut] …\n{text[-EXCERPT_TAIL:]}"
+
+
+_EXIT = re.compile(r"(?:^|\n)(?:Error: )?Exit code (-?\d+)")
+_USER_REJECT = (
+    "The user doesn't want to proceed with this tool use",
+    "User rejected tool use",
+    "The user rejected",
+)
+_INTERRUPT = ("[Request interrupted by user", "The user doesn't want to take this action right now", "Interrupted by user")
+
+
+def _outcome(tool: str, block: Optional[dict[str, Any]], holder: dict[str, Any]) -> tuple[Outcome, Optional[int], str, Optional[str]]:
+    """(outcome, exit code, output text, background task id) of one tool_result."""
+    if block is None:
+        return "no_result", None, "", None
+    tur = holder.get("toolUseResult")
+    text = _text_of(block.get("content"))
+    out_text = text
+    if isinstance(tur, dict):
+        stdout, stderr = tur.get("stdout"), tur.get("stderr")
+        if isinstance(stdout, str) or isinstance(stderr, str):
+            out_text = "\n".join(s for s in (stdout, stderr) if isinstance(s, str) and s) or text
+    bg = tur.get("backgroundTaskId") if isinstance(tur, dict) and isinstance(tur.get("backgroundTaskId"), str) else None
+    pd = holder.get("permissionDecision") if isinstance(holder.get("permissionDecision"), dict) else {}
+    tur_text = tur if isinstance(tur, str) else ""
+    m = _EXIT.search(text) or _EXIT.search(tur_text)
+    exit_code = int(m.group(1)) if m else None
+    if pd.get("decision") == "reject" and pd.get("source") == "hook" or (block.get("is_error") and _HOOK_DENIAL.search(text)):
+        return "denied_by_hook", None, text, None
+    if pd.get("decision") == "reject" and pd.get("source") in ("user", "user_reject", "prompt") or any(text.startswith(p) or tur_text.startswith(p) for p in _USER_REJECT):
+        return "rejected_by_user", None, text, None
+    if (isinstance(tur, dict) and tur.get("interrupted") is True) or any(p in text[:200] for p in _INTERRUPT):
+        return "interrupted", exit_code, out_text, bg
+    if block.get("is_error"):
+        return "error", exit_code, text, bg
+    if tool == "Bash" and exit_code is None and bg is None and isinstance(tur, dict):
+        exit_code = 0
+    return "ok", exit_code, out_text, bg
+
+
+def _materialise(scan: Scan, uses: Sequence[_Use], include_results: bool) -> list[ToolCall]:
+    # line numbers in one pass per file
+    per_file: dict[int, list[int]] = {}
+    for u in uses:
+        per_file.setdefault(u.fidx, []).append(u.off)
+        if u.res_off >= 0:
+            per_file.setdefault(u.res_fidx, []).append(u.res_off)
+    numbers = {fidx: _LineNumbers.resolve(scan.files[fidx].path, offs) for fidx, offs in per_file.items()}
+    out: list[ToolCall] = []
+    for u in uses:
+        tf = scan.files[u.fidx]
+        use_obj = _parse_line(_read_line(tf.path, u.off)) or {}
+        block, holder = _find_block(use_obj, "tool_use", u.tid) if use_obj else (None, {})
+        if block is None and (u.fidx, u.off) in scan.huge:
+            head, _tail = scan.huge[(u.fidx, u.off)]
+            cm = _FIELD["command"].search(head)
+            block = {"input": {"command": _unescape(cm.group(1)) if cm else "[line too large to read]"}}
+        inp = (block or {}).get("input") or {}
+        if not isinstance(inp, dict):
+            inp = {}
+        holder = holder or use_obj
+        res_block, res_holder = None, {}
+        if u.res_off >= 0:
+            rtf = scan.files[u.res_fidx]
+            res_obj = _parse_line(_read_line(rtf.path, u.res_off))
+            if res_obj is not None:
+                res_block, res_holder = _find_block(res_obj, "tool_result", u.tid)
+            elif (u.res_fidx, u.res_off) in scan.huge:
+                head, tail = scan.huge[(u.res_fidx, u.res_off)]
+                both = head + tail
+                res_block = {"content": head[:4000].decode("utf-8", "replace") + " … [line too large; cut]",
+                             "is_error": b'"is_error":true' in both}
+        outcome, code, text, bg = _outcome(u.tool, res_block, res_holder)
+        t = _ts(u.time)
+        rt = _ts(u.res_time) if u.res_off >= 0 else None
+        session = tf.session if tf.session != "?" else str(holder.get("sessionId") or "?")
+        agent = tf.agent
+        agent_type = tf.agent_type
+        if u.nested and agent == "main":
+            nested_agent = _nested_agent_id(use_obj)
+            if nested_agent:
+                agent = nested_agent
+        desc = inp.get("description") if isinstance(inp.get("description"), str) else None
+        timeout = inp.get("timeout")
+        rib = inp.get("run_in_background")
+        out.append(ToolCall(
+            evidence_id=make_evidence_id(DATA_TYPE, session, agent, u.tid),
+            time=t, time_text=u.time or None, result_time=rt,
+            duration_s=round((rt - t).total_seconds(), 3) if t and rt else None,
+            session=session, agent=agent, agent_type=agent_type, tool=u.tool,
+            command=_summary(u.tool, inp), description=desc,
+            run_in_background=rib if isinstance(rib, bool) else None,
+            timeout_ms=int(timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else None,
+            cwd=holder.get("cwd") if isinstance(holder.get("cwd"), str) else use_obj.get("cwd") if isinstance(use_obj.get("cwd"), str) else None,
+            git_branch=use_obj.get("gitBranch") if isinstance(use_obj.get("gitBranch"), str) else None,
+            version=use_obj.get("version") if isinstance(use_obj.get("version"), str) else None,
+            tool_use_id=u.tid, outcome=outcome, exit_code=code, background_task_id=bg,
+            output_excerpt=_excerpt(text) if include_results else None,
+            nested=u.nested, path=str(tf.path), line=numbers.get(u.fidx, {}).get(u.off),
+            result_line=numbers.get(u.res_fidx, {}).get(u.res_off) if u.res_off >= 0 else None,
+        ))
+    return out
+
+
+def _nested_agent_id(obj: dict[str, Any]) -> Optional[str]:
+    data = obj.get("data")
+    if isinstance(data, dict) and isinstance(data.get("agentId"), str):
+        return data["agentId"]
+    if isinstance(obj.get("agentId"), str):
+        return obj["agentId"]
+    return None
+
+
+def _unescape(raw: bytes) -> str:
+    try:
+        return orjson.loads(b'"' + raw + b'"')
+    except orjson.JSONDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _materialise_notes(scan: Scan) -> list[TranscriptNote]:
+    per_file: dict[int, list[int]] = {}
+    for n in scan.notes:
+        per_file.setdefault(n.fidx, []).append(n.off)
+    numbers = {fidx: _LineNumbers.resolve(scan.files[fidx].path, offs) for fidx, offs in per_file.items()}
+    out = []
+    for n in scan.notes:
+        tf = scan.files[n.fidx]
+        out.append(TranscriptNote(
+            evidence_id=make_evidence_id("claude:note", str(tf.path), n.off, n.kind),
+            kind=n.kind, detail=n.detail, time=_ts(n.time), session=tf.session, agent=tf.agent,
+            message=redact(n.message), path=str(tf.path), line=numbers.get(n.fidx, {}).get(n.off),
+        ))
+    out.sort(key=lambda x: (x.time or datetime.min.replace(tzinfo=timezone.utc), x.path, x.line or 0))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# public functions
+
+
+def _tool_filter(tools: Union[Sequence[str], str, None]) -> Optional[frozenset[str]]:
+    if tools is None:
+        tools = DEFAULT_TOOLS
+    if isinstance(tools, str):
+        if tools.strip().lower() == "all":
+            return None
+        tools = [t.strip() for t in tools.split(",") if t.strip()]
+    names: set[str] = set()
+    for t in tools:
+        if str(t).lower() == "all":
+            return None
+        names.update(TOOL_ALIASES.get(t, (t,)))
+    if not names:
+        raise InputError('tools must name at least one tool, or be "all"')
+    return frozenset(names)
+
+
+def _file_head(path: Path, size: int = 256 << 10) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
+def _file_tail(path: Path, size: int = 256 << 10) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            end = f.tell()
+            f.seek(max(0, end - size))
+            return f.read(size)
+    except OSError:
+        return b""
+
+
+def _first_time(path: Path) -> Optional[datetime]:
+    m = _TS.search(_file_head(path, 64 << 10))
+    return _ts(m.group(1).decode("ascii", "replace")) if m else None
+
+
+def _last_time(path: Path) -> Optional[datetime]:
+    tail = _file_tail(path, 256 << 10)
+    found = None
+    for m in _TS.finditer(tail):
+        found = m
+    return _ts(found.group(1).decode("ascii", "replace")) if found else None
+
+
+def _mtime(path: Path) -> Optional[datetime]:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+    except OSError:
+        return None
+
+
+def scan_files(
+    files: list[TranscriptFile],
+    tools: Optional[frozenset[str]] = None,
+    start: Optional[datetime] = None,
+    end: Optional[datetime] = None,
+) -> Scan:
+    """Scan transcript files into an index of tool calls (plus notes, stats and warnings)."""
+    scan = Scan(files=files)
+    scanner = _Scanner(scan, tools, start, end)
+    for fidx, tf in enumerate(files):
+        if start is not None:
+            mt = _mtime(tf.path)
+            if mt is not None and mt < start:
+                scan.stats.files_skipped_by_window += 1
+                continue
+        if end is not None:
+            ft = _first_time(tf.path)
+            if ft is not None and ft > end:
+                scan.stats.files_skipped_by_window += 1
+                continue
+        _scan_file(scanner, fidx, tf)
+    for tid in scan.orphans:
+        scan.warn(f"a tool_result for {tid} has no matching tool_use in the files read")
+    return scan
+
+
+def _in_window(u: _Use, start_s: Optional[str], end_s: Optional[str]) -> bool:
+    if start_s and (not u.time or u.time < start_s):
+        return False
+    if end_s and u.time and u.time > end_s:
+        return False
+    return True
+
+
+def _iso_ms(dt: Optional[datetime]) -> Optional[str]:
+    """The form Claude Code writes (`2026-11-22T02:46:24.483Z`), so index times compare as text."""
+    if dt is None:
+        return None
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def extract_session_commands(
+    session: Optional[str] = None,
+    project_dir: Optional[str] = None,
+    all_projects: bool = False,
+    start: Union[str, datetime, None] = None,
+    end: Union[str, datetime, None] = None,
+    tools: Union[Sequence[str], str, None] = DEFAULT_TOOLS,
+    include_results: bool = True,
+    limit: int = 200,
+    cursor: Optional[str] = None,
+    paths: Optional[Sequence[str]] = None,
+) -> SessionCommands:
+    """Every tool call in the chosen transcripts (main agent and subagents), oldest first, paged."""
+    start_dt = parse_time(start)
+    end_dt = parse_time(end)
+    if start_dt and end_dt and start_dt > end_dt:
+        raise InputError(f"the time window is reversed: start {to_utc_iso(start_dt)} is after end {to_utc_iso(end_dt)}")
+    tool_set = _tool_filter(tools)
+    warnings: list[ParseWarning] = []
+    files, _searched = locate(session, project_dir, all_projects, paths, warnings)
+    scan = scan_files(files, tool_set, start_dt, end_dt)
+    start_s, end_s = _iso_ms(start_dt), (_iso_ms(end_dt) if end_dt else None)
+    if end_s:
+        end_s = end_s[:-1] + "9Z"  # inclusive of the end millisecond
+    selected = [u for u in scan.uses.values() if _in_window(u, start_s, end_s)]
+    selected.sort(key=lambda u: (u.time, u.fidx, u.off, u.tid))
+    query = {"session": session, "project_dir": project_dir, "all": all_projects, "start": to_utc_iso(start_dt),
+             "end": to_utc_iso(end_dt), "tools": sorted(tool_set) if tool_set else "all", "paths": list(paths or []),
+             "results": include_results}
+    chunk, next_cursor, total = page(selected, limit, cursor, query)
+    calls = _materialise(scan, chunk, include_results)
+    all_warnings = warnings + scan.warnings
+    return SessionCommands(
+        commands=calls, total=total, next_cursor=next_cursor,
+        hint=next_page_hint("extract_session_commands", next_cursor, len(calls), total),
+        notes=_materialise_notes(scan), notes_total=scan.notes_total, stats=scan.stats,
+        sessions=sorted({f.session for f in files}),
+        warnings=all_warnings[:MAX_WARNINGS], warnings_total=len(warnings) + scan.warnings_total,
+        sources=scan.runs,
+    )
+
+
+def last_commands_before(
+    time: Union[str, datetime],
+    n: int = 10,
+    project_dir: Optional[str] = None,
+    all_projects: bool = True,
+    tools: Union[Sequence[str], str, None] = "all",
+    session: Optional[str] = None,
+    paths: Optional[Sequence[str]] = None,
+    include_results: bool = True,
+) -> LastCommands:
+    """The last `n` tool calls issued at or before `time`, across sessions (all projects by
+    default): the usual first question after a crash. Calls still running at `time` (no result
+    yet, or a result written after it) are listed apart as well."""
+    at = parse_time(time)
+    if at is None:
+        raise InputError("time is required: when did the failure happen?")
+    if n < 1:
+        raise InputError("n must be at least 1")
+    n = min(n, 200)
+    tool_set = _tool_filter(tools)
+    warnings: list[ParseWarning] = []
+    files, _ = locate(session, project_dir, all_projects and not project_dir, paths, warnings)
+    scan = scan_files(files, tool_set, None, at)
+    at_s = _iso_ms(at)[:-1] + "9Z"
+    before = [u for u in scan.uses.values() if u.time and u.time <= at_s]
+    before.sort(key=lambda u: (u.time, u.fidx, u.off, u.tid))
+    last = before[-n:]
+    running = [u for u in before if (u.res_off < 0 or (u.res_time and u.res_time > at_s))][-n:]
+    return LastCommands(
+        before=to_utc_iso(at) or "",
+        commands=_materialise(scan, last, include_results),
+        still_running=_materialise(scan, running, include_results),
+        notes=[x for x in _materialise_notes(scan) if x.time is None or x.time <= at][-50:],
+        stats=scan.stats, warnings=(warnings + scan.warnings)[:MAX_WARNINGS], sources=scan.runs,
+    )
+
+
+def session_events(**kwargs: Any) -> tuple[list[Event], list[ParseWarning]]:
+    """Tool calls and notes as `Event`s (for the timeline): every page, in order."""
+    events: list[Event] = []
+    cursor = None
+    result = None
+    while True:
+        result = extract_session_commands(limit=1000, cursor=cursor, **kwargs)
+        events.extend(c.to_event() for c in result.commands)
+        cursor = result.next_cursor
+        if not cursor:
+            break
+    events.extend(n.to_event() for n in result.notes)
+    return events, result.warnings
+
+
+def _count_tool_uses(path: Path) -> int:
+    n = 0
+    tail = b""
+    needle = b'"type":"tool_use"'
+    try:
+        with open(path, "rb") as f:
+            while True:
+                block = f.read(BLOCK_BYTES)
+                if not block:
+                    break
+                joined = tail + block
+                n += joined.count(needle)
+                tail = block[-(len(needle) - 1) :]
+                # a hit straddling the boundary is counted in `joined` once; drop it from the next
+                n -= tail.count(needle)
+    except OSError:
+        return n
+    return n
+
+
+def _session_info(files: list[TranscriptFile]) -> Optional[SessionInfo]:
+    main = next((f for f in files if f.agent == "main"), None)
+    ref = main or files[0]
+    head = _file_head(ref.path, 128 << 10)
+    fields = {}
+    for key in ("cwd", "version", "gitBranch"):
+        m = _FIELD[key].search(head)
+        fields[key] = _unescape(m.group(1)) if m else None
+    tail = _file_tail(ref.path, 128 << 10)
+    vm = None
+    for vm in _FIELD["version"].finditer(tail):
+        pass
+    if vm:
+        fields["version"] = _unescape(vm.group(1))
+    times = [t for f in files for t in (_first_time(f.path), _last_time(f.path)) if t]
+    try:
+        size = ref.path.stat().st_size
+    except OSError:
+        size = 0
+    return SessionInfo(
+        session=ref.session, path=str(ref.path), project=ref.project,
+        first_time=min(times) if times else None, last_time=max(times) if times else None,
+        mtime=max((m for m in (_mtime(f.path) for f in files) if m), default=None),
+        cwd=fields["cwd"], git_branch=fields["gitBranch"], version=fields["version"], size_bytes=size,
+        tool_calls=_count_tool_uses(ref.path) if main else 0,
+        subagent_tool_calls=sum(_count_tool_uses(f.path) for f in files if f.agent != "main"),
+        subagents=[SubagentInfo(agent_id=f.agent, agent_type=f.agent_type, description=f.description,
+                                launched_by=f.launched_by, path=str(f.path)) for f in files if f.agent != "main"],
+    )
+
+
+def list_sessions(
+    project_dir: Optional[str] = None,
+    all_projects: bool = False,
+    start: Union[str, datetime, None] = None,
+    end: Union[str, datetime, None] = None,
+    limit: int = 100,
+    cursor: Optional[str] = None,
+    paths: Optional[Sequence[str]] = None,
+) -> SessionList:
+    """Sessions active in the window (their first..last event overlaps it), newest first."""
+    start_dt = parse_time(start)
+    end_dt = parse_time(end)
+    if start_dt and end_dt and start_dt > end_dt:
+        raise InputError(f"the time window is reversed: start {to_utc_iso(start_dt)} is after end {to_utc_iso(end_dt)}")
+    warnings: list[ParseWarning] = []
+    files, searched = locate(None, project_dir, all_projects, paths, warnings)
+    by_session: dict[tuple[str, str], list[TranscriptFile]] = {}
+    for f in files:
+        by_session.setdefault((f.project, f.session), []).append(f)
+    infos: list[SessionInfo] = []
+    runs: list[SourceRun] = []
+    for group in by_session.values():
+        if start_dt is not None:
+            mt = max((m for m in (_mtime(f.path) for f in group) if m), default=None)
+            if mt is not None and mt < start_dt:
+                continue
+        info = _session_info(group)
+        if info is None:
+            continue
+        if start_dt and info.last_time and info.last_time < start_dt:
+            continue
+        if end_dt and info.first_time and info.first_time > end_dt:
+            continue
+        infos.append(info)
+        runs.append(SourceRun(source=SOURCE, path=info.path, events=info.tool_calls))
+    infos.sort(key=lambda s: (s.last_time or s.mtime or datetime.min.replace(tzinfo=timezone.utc)), reverse=True)
+    query = {"project_dir": project_dir, "all": all_projects, "start": to_utc_iso(start_dt), "end": to_utc_iso(end_dt),
+             "paths": list(paths or [])}
+    chunk, next_cursor, total = page(infos, limit, cursor, query)
+    return SessionList(
+        sessions=chunk, total=total, next_cursor=next_cursor,
+        hint=next_page_hint("list_sessions", next_cursor, len(chunk), total), searched=searched,
+        window=[to_utc_iso(start_dt), to_utc_iso(end_dt)] if (start_dt or end_dt) else None,
+        warnings=warnings, sources=runs,
+    )
