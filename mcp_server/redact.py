@@ -50,12 +50,12 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), 0),
     ("bearer", re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*"), 1),
     ("basic_auth", re.compile(r"(?i)(\bauthorization\s*[:=]\s*[\"']?basic\s+)[A-Za-z0-9+/]{6,}=*"), 1),
-    ("url_password", re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@\"'<>\[]+:)(?!\[REDACTED)[^@\s/\"'<>]+(@)"), 1),
+    ("url_password", re.compile(r"(\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^/\s:@\"'<>\[]{1,256}:)(?!\[REDACTED)[^@\s/\"'<>]{1,256}(@)"), 1),
     (
         "secret",
         re.compile(
-            r"(?i)(\b[A-Za-z0-9_\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|credentials?)"
-            r"[A-Za-z0-9_\-]*[\"']?\s*(?:=|:|\s--?>)\s*[\"']?)(?!\[REDACTED)([^\s\"',;&<>]{4,})"
+            r"(?i)(\b[A-Za-z0-9_\-]{0,40}(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|credentials?)"
+            r"[A-Za-z0-9_\-]{0,40}[\"']?[ \t]{0,8}(?:=|:|\s--?>)[ \t]{0,8}[\"']?)(?!\[REDACTED)([^\s\"',;&<>]{4,})"
         ),
         1,
     ),

@@ -1,0 +1,1 @@
+"""Benchmarks: generators and side-by-side measurements (see bench/run.py)."""
