@@ -70,6 +70,7 @@ def run_or_usage(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # --- session commands ---
 from .sources import claude_transcripts  # noqa: E402
+from .timeutil import to_utc_iso  # noqa: E402
 
 
 @main.command()
@@ -136,7 +137,7 @@ def commands(session: str | None, project_dir: str | None, all_projects: bool, s
     for c in redact_model(result).commands:
         agent = c.agent if c.agent == "main" else f"{c.agent} ({c.agent_type or '?'})"
         style = "" if c.outcome == "ok" else "[red]"
-        table.add_row(str(c.time or "")[:23], agent, c.tool, (c.command or "")[:200], f"{style}{c.outcome}",
+        table.add_row((to_utc_iso(c.time) or "")[:23], agent, c.tool, (c.command or "")[:200], f"{style}{c.outcome}",
                       "" if c.exit_code is None else str(c.exit_code), f"{c.path.rsplit('/', 1)[-1][:12]}…:{c.line}")
     console.print(table)
     if before and result.still_running:

@@ -74,17 +74,6 @@ KNOWN_LINE_TYPES = frozenset(
     }
 )
 
-#: Byte markers of the lines worth parsing. A line without any of them cannot hold a tool call,
-#: an API error, a compaction boundary or an interrupt.
-MARKERS = (
-    b'"type":"tool_',  # tool_use and tool_result blocks, at any nesting depth
-    b'_boundary"',  # system compact_boundary / microcompact_boundary
-    b'"api_error"',  # system api_error (retries)
-    b'"isApiErrorMessage":true',  # the assistant line that reports a failed request
-    b"[Request interrupted by user",  # the user pressed Esc
-    b'blocking_error"',  # hook_blocking_error attachments
-)
-
 Outcome = Literal["ok", "error", "interrupted", "denied_by_hook", "rejected_by_user", "no_result"]
 
 
@@ -171,6 +160,7 @@ class TranscriptNote(BaseModel):
     message: str = ""
     path: str
     line: Optional[int] = None
+    byte_offset: Optional[int] = Field(None, description="Where the line starts in the file (always given; line may be omitted on huge sets).")
 
     def to_event(self) -> Event:
         return Event(
@@ -184,7 +174,7 @@ class TranscriptNote(BaseModel):
             level="warning",
             message=self.message,
             extra={k: v for k, v in {"session": self.session, "agent": self.agent, "detail": self.detail}.items() if v},
-            origin=f"{self.path}:{self.line}" if self.line else self.path,
+            origin=f"{self.path}:{self.line}" if self.line else f"{self.path}@{self.byte_offset}",
         )
 
 
@@ -449,20 +439,9 @@ def _ts(text: Optional[str]) -> Optional[datetime]:
         return None
 
 
-@dataclass
-class _Use:
-    """Index entry of one tool_use (compact: the page is materialised from the offsets)."""
-
-    __slots__ = ("time", "fidx", "off", "tid", "tool", "nested", "res_off", "res_fidx", "res_time")
-    time: str
-    fidx: int
-    off: int
-    tid: str
-    tool: str
-    nested: bool
-    res_off: int
-    res_fidx: int
-    res_time: str
+#: Index entry of one tool_use: (time text, file index, line offset, tool_use_id, tool, nested).
+#: Compact on purpose: the page that is returned is materialised by re-reading its lines.
+_Use = tuple
 
 
 @dataclass
@@ -480,8 +459,7 @@ class Scan:
     """Result of scanning a set of files."""
 
     files: list[TranscriptFile]
-    uses: dict[str, _Use] = field(default_factory=dict)
-    orphans: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # results seen before their use
+    uses: dict[str, tuple] = field(default_factory=dict)
     notes: list[_NoteRaw] = field(default_factory=list)
     notes_total: int = 0
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -560,134 +538,145 @@ def _api_error_kind(text: str) -> str:
 
 
 class _Scanner:
+    """Turns the candidate lines of one scan into index entries, notes and warnings."""
+
     def __init__(self, scan: Scan, tools: Optional[frozenset[str]], start: Optional[datetime], end: Optional[datetime]):
         self.scan = scan
         self.tools = tools
-        self.start_s = to_utc_iso(start) if start else None
-        self.end = end
+        self.start_s = _iso_ms(start) if start else None
+        self.end_s = (_iso_ms(end)[:-1] + "9Z") if end else None
 
-    # ----- one parsed line
-    def line(self, fidx: int, off: int, raw: bytes, tf: TranscriptFile, last: bool) -> None:
-        scan = self.scan
-        stats = scan.stats
-        stats.lines_parsed += 1
+    def bad_line(self, tf: TranscriptFile, off: int, raw: bytes, last: bool, exc: Exception) -> None:
+        stats = self.scan.stats
+        text = raw[:200].decode("utf-8", "replace")
+        if last:
+            stats.truncated_last_lines += 1
+            self.scan.warn(f"the last line (at byte {off}) is cut mid-write (the session stopped while writing it); skipped",
+                           tf.path, _line_no(tf.path, off), text)
+        else:
+            stats.invalid_lines += 1
+            self.scan.warn(f"invalid JSON line skipped ({exc})", tf.path, _line_no(tf.path, off), text)
+
+    def parse(self, tf: TranscriptFile, off: int, raw: bytes, last: bool) -> Optional[dict[str, Any]]:
+        self.scan.stats.lines_parsed += 1
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            text = raw.decode("utf-8", "replace")
             try:
-                obj = orjson.loads(text.encode("utf-8"))
-                scan.warn(f"line at byte {off} is not valid UTF-8; bad bytes read as U+FFFD", tf.path, _line_no(tf.path, off))
+                obj = orjson.loads(raw.decode("utf-8", "replace"))
             except orjson.JSONDecodeError:
-                if last:
-                    stats.truncated_last_lines += 1
-                    scan.warn(f"the last line (at byte {off}) is cut mid-write (the session stopped while writing it); skipped",
-                              tf.path, _line_no(tf.path, off), text[:200])
-                else:
-                    stats.invalid_lines += 1
-                    scan.warn(f"invalid JSON line skipped ({exc})", tf.path, _line_no(tf.path, off), text[:200])
-                return
+                self.bad_line(tf, off, raw, last, exc)
+                return None
+            self.scan.warn(f"line at byte {off} is not valid UTF-8; bad bytes read as U+FFFD", tf.path, _line_no(tf.path, off))
         if not isinstance(obj, dict):
-            stats.invalid_lines += 1
-            scan.warn("line is JSON but not an object; skipped", tf.path, _line_no(tf.path, off), raw[:200].decode("utf-8", "replace"))
-            return
+            self.scan.stats.invalid_lines += 1
+            self.scan.warn("line is JSON but not an object; skipped", tf.path, _line_no(tf.path, off), raw[:200].decode("utf-8", "replace"))
+            return None
         ltype = obj.get("type")
         ltype = ltype if isinstance(ltype, str) else "(none)"
+        stats = self.scan.stats
         stats.line_types[ltype] = stats.line_types.get(ltype, 0) + 1
         if ltype not in KNOWN_LINE_TYPES:
             stats.unknown_line_types[ltype] = stats.unknown_line_types.get(ltype, 0) + 1
-        ts = obj.get("timestamp") if isinstance(obj.get("timestamp"), str) else ""
+        return obj
+
+    def uses(self, fidx: int, off: int, obj: dict[str, Any]) -> None:
+        """Index the tool_use blocks of one parsed line (top-level, or nested in another line type)."""
+        ts = obj.get("timestamp")
+        ts = ts if isinstance(ts, str) else ""
         msg = obj.get("message")
         content = msg.get("content") if isinstance(msg, dict) else None
-        if ltype in ("assistant", "user") and isinstance(content, list):
-            blocks = [(b, obj) for b in content if isinstance(b, dict) and b.get("type") in ("tool_use", "tool_result")]
+        if obj.get("type") == "assistant" and isinstance(content, list):
+            found = [(b, obj) for b in content if isinstance(b, dict) and b.get("type") == "tool_use"]
             nested = False
         else:
-            blocks = list(_walk_blocks(obj))
-            nested = bool(blocks)
-        for block, holder in blocks:
+            found = [(b, h) for b, h in _walk_blocks(obj) if b.get("type") == "tool_use"]
+            nested = True
+        uses = self.scan.uses
+        for block, holder in found:
+            tid = block.get("id")
+            name = block.get("name")
+            if not isinstance(tid, str) or not isinstance(name, str):
+                continue
+            if self.tools is not None and name not in self.tools:
+                continue
+            known = uses.get(tid)
+            if known is not None and (nested or not known[5]):
+                continue  # the subagent's own file (or the first sighting) wins over a nested copy
             bts = holder.get("timestamp") if isinstance(holder.get("timestamp"), str) else ts
-            if block.get("type") == "tool_use":
-                self._use(block, fidx, off, bts, nested)
-            else:
-                self._result(block, holder or obj, fidx, off, bts, tf)
-        self._notes(obj, ltype, content, fidx, off, ts, tf)
+            uses[tid] = (bts, fidx, off, tid, name, nested)
 
-    def _use(self, block: dict[str, Any], fidx: int, off: int, ts: str, nested: bool) -> None:
-        tid = block.get("id")
-        name = block.get("name")
-        if not isinstance(tid, str) or not isinstance(name, str):
+    def note(self, kind: str, detail: Optional[str], ts: Optional[str], fidx: int, off: int, message: str) -> None:
+        if ts and ((self.start_s and ts < self.start_s) or (self.end_s and ts > self.end_s)):
             return
-        if self.tools is not None and name not in self.tools:
-            return
-        known = self.scan.uses.get(tid)
-        if known is not None and (nested or not known.nested):
-            return  # the subagent file (or first sighting) wins over a nested copy
-        use = _Use(ts, fidx, off, tid, name, nested, -1, -1, "")
-        if known is not None:
-            use.res_off, use.res_fidx, use.res_time = known.res_off, known.res_fidx, known.res_time
-        orphan = self.scan.orphans.pop(tid, None)
-        if orphan and use.res_off < 0:
-            use.res_fidx, use.res_off, use.res_time = orphan
-        self.scan.uses[tid] = use
-
-    def _result(self, block: dict[str, Any], holder: dict[str, Any], fidx: int, off: int, ts: str, tf: TranscriptFile) -> None:
-        tid = block.get("tool_use_id")
-        if not isinstance(tid, str):
-            return
-        use = self.scan.uses.get(tid)
-        if use is None:
-            if len(self.scan.orphans) < 100_000:
-                self.scan.orphans[tid] = (fidx, off, ts)
-            return
-        if use.res_off >= 0 and use.res_fidx != fidx and self.scan.files[use.res_fidx].agent == tf.agent:
-            return
-        if use.res_off < 0 or self.scan.files[use.res_fidx].agent != self.scan.files[use.fidx].agent:
-            use.res_fidx, use.res_off, use.res_time = fidx, off, ts
-        # a hook denial is also a note
-        text = _text_of(block.get("content"), 400)
-        pd = holder.get("permissionDecision") if isinstance(holder.get("permissionDecision"), dict) else {}
-        if block.get("is_error") and (pd.get("source") == "hook" or _HOOK_DENIAL.search(text)):
-            self._note("hook_denial", None, ts, fidx, off, f"{use.tool} call {tid} denied by a hook: {text[:300]}")
-
-    def _note(self, kind: str, detail: Optional[str], ts: Optional[str], fidx: int, off: int, message: str) -> None:
-        if self.start_s and ts and ts < self.start_s:
-            return
-        if self.end and ts:
-            t = _ts(ts)
-            if t and t > self.end:
-                return
         self.scan.notes_total += 1
         if len(self.scan.notes) < MAX_NOTES:
             self.scan.notes.append(_NoteRaw(kind, detail, ts, fidx, off, message))
 
-    def _notes(self, obj: dict[str, Any], ltype: str, content: Any, fidx: int, off: int, ts: str, tf: TranscriptFile) -> None:
+    def notes(self, fidx: int, off: int, obj: dict[str, Any]) -> None:
+        ltype = obj.get("type")
+        ts = obj.get("timestamp") if isinstance(obj.get("timestamp"), str) else None
         subtype = obj.get("subtype")
         if ltype == "system" and isinstance(subtype, str):
             if subtype.endswith("compact_boundary"):
                 meta = obj.get("compactMetadata") or obj.get("microcompactMetadata") or {}
                 trigger = meta.get("trigger") if isinstance(meta, dict) else None
                 pre = meta.get("preTokens") if isinstance(meta, dict) else None
-                self._note("compaction", trigger or subtype, ts, fidx, off,
-                           f"{subtype}: conversation compacted" + (f" ({trigger}" + (f", {pre} tokens before)" if pre else ")") if trigger else ""))
+                text = f"{subtype}: conversation compacted"
+                if trigger:
+                    text += f" (trigger {trigger}" + (f", {pre} tokens before)" if pre else ")")
+                self.note("compaction", trigger or subtype, ts, fidx, off, text)
             elif subtype == "api_error":
                 err = obj.get("error")
                 text = orjson.dumps(err).decode()[:600] if err is not None else str(obj.get("content") or "")
                 retry = obj.get("retryAttempt")
-                self._note("api_error", _api_error_kind(text), ts, fidx, off,
-                           (f"API error (retry {retry} of {obj.get('maxRetries')})" if retry else "API error") + f": {text[:500]}")
-        if obj.get("isApiErrorMessage"):
-            text = _text_of(content, 600) or str(obj.get("error") or "")
-            self._note("api_error", _api_error_kind(text + " " + str(obj.get("error") or "")), ts, fidx, off, text[:600])
+                head = f"API error (retry {retry} of {obj.get('maxRetries')})" if retry else "API error"
+                self.note("api_error", _api_error_kind(text), ts, fidx, off, f"{head}: {text[:500]}")
+            elif subtype == "stop_hook_summary" and (obj.get("hookErrors") or obj.get("preventedContinuation")):
+                self.note("hook_error", "Stop", ts, fidx, off,
+                          f"Stop hook errors: {clip(orjson.dumps(obj.get('hookErrors')).decode(), 400)}"
+                          + (f"; stopped the session: {obj.get('stopReason')}" if obj.get("preventedContinuation") else ""))
+        if obj.get("isApiErrorMessage") is True:
+            msg = obj.get("message")
+            text = _text_of(msg.get("content") if isinstance(msg, dict) else None, 600)
+            err = obj.get("error")
+            self.note("api_error", _api_error_kind(f"{text} {err or ''}"), ts, fidx, off, text[:600] or str(err))
         if ltype == "user":
-            text = content if isinstance(content, str) else (_text_of([b for b in content if isinstance(b, dict) and b.get("type") == "text"], 300) if isinstance(content, list) else "")
+            msg = obj.get("message")
+            content = msg.get("content") if isinstance(msg, dict) else None
+            text = content if isinstance(content, str) else _text_of(
+                [b for b in content if isinstance(b, dict) and b.get("type") == "text"], 300) if isinstance(content, list) else ""
             if text.startswith("[Request interrupted by user"):
-                self._note("interrupt", None, ts, fidx, off, text[:200])
+                self.note("interrupt", None, ts, fidx, off, text[:200])
         if ltype == "attachment":
             att = obj.get("attachment")
             if isinstance(att, dict) and str(att.get("type", "")).endswith("blocking_error"):
-                self._note("hook_error", att.get("hookEvent") or att.get("hookName"), ts, fidx, off,
-                           f"hook blocking error: {clip(str(att.get('blockingError') or att.get('content') or att), 400)}")
+                self.note("hook_error", str(att.get("hookEvent") or att.get("hookName") or ""), ts, fidx, off,
+                          f"hook blocking error: {clip(str(att.get('blockingError') or att.get('content') or att), 400)}")
+
+    def huge(self, fidx: int, tf: TranscriptFile, off: int, head: bytes, tail: bytes, length: int) -> None:
+        """An oversized line: never parsed whole; its head and tail are searched for the fields."""
+        scan = self.scan
+        scan.stats.oversized_lines += 1
+        scan.warn(
+            f"line at byte {off} is {length / 1e6:.1f} MB, over the {MAX_LINE_BYTES >> 20} MB limit: not parsed whole; "
+            "tool call fields were read by pattern from its first and last 256 KB",
+            tf.path, _line_no(tf.path, off), head[:120].decode("utf-8", "replace"),
+        )
+        at = head.find(USE_MARKER)
+        if at < 0:
+            return
+        ts_m = None
+        for ts_m in _TS.finditer(tail):
+            pass
+        ts_m = ts_m or _TS.search(head)
+        ts = ts_m.group(1).decode("ascii", "replace") if ts_m else ""
+        tid = _FIELD["id"].search(head, at)
+        name = _FIELD["name"].search(head, at)
+        if tid and name:
+            self.uses(fidx, off, {"type": "assistant", "timestamp": ts, "message": {"content": [
+                {"type": "tool_use", "id": _unescape(tid.group(1)), "name": _unescape(name.group(1))}]}})
+            scan.huge[(fidx, off)] = (head, tail)
 
 
 _HOOK_DENIAL = re.compile(r"^(?:Pre|Post)ToolUse(?::\S*)? hook (?:error|blocked)|hook denied|blocked by (?:a )?hook", re.I)
@@ -739,180 +728,152 @@ class _LineNumbers:
                     if not block:
                         break
                     end = pos + len(block)
+                    counted = 0  # bytes of this block already counted into `lines`
                     while i < len(wanted) and wanted[i] <= end:
-                        out[wanted[i]] = lines + block.count(b"\n", 0, wanted[i] - pos) + 1
+                        upto = wanted[i] - pos
+                        lines += block.count(b"\n", counted, upto)
+                        counted = upto
+                        out[wanted[i]] = lines + 1
                         i += 1
-                    lines += block.count(b"\n")
+                    lines += block.count(b"\n", counted)
                     pos = end
         except OSError:
             pass
         return out
 
 
+#: The marker of a tool call. Inside a JSON string every quote is escaped, so this byte pattern
+#: only matches real structure, at any nesting depth.
+USE_MARKER = b'"type":"tool_use"'
+#: The rarer lines worth a look, one byte search each: every `system` line (compactions, API
+#: error retries, Stop hook summaries) and the assistant line that reports a failed request.
+#: (Interrupts and hook denials show in the outcome of the calls they hit.)
+NOTE_MARKERS = (b'"subtype":"', b'"isApiErrorMessage":true')
+
+
+def _scan_region(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytes, base: int, end: int, last: bool) -> None:
+    """Parse the lines of buf[:end] (whole lines) that hold a marker; `base` is buf's file offset."""
+    find = buf.find
+    rfind = buf.rfind
+    use_lines: list[int] = []
+    pos = find(USE_MARKER, 0, end)
+    while pos >= 0:
+        ls = rfind(b"\n", 0, pos) + 1
+        use_lines.append(ls)
+        le = find(b"\n", pos, end)
+        if le < 0:
+            break
+        pos = find(USE_MARKER, le + 1, end)
+    note_lines: set[int] = set()
+    for marker in NOTE_MARKERS:
+        pos = find(marker, 0, end)
+        while pos >= 0:
+            note_lines.add(rfind(b"\n", 0, pos) + 1)
+            le = find(b"\n", pos, end)
+            if le < 0:
+                break
+            pos = find(marker, le + 1, end)
+    if not use_lines and not note_lines:
+        return
+    starts = sorted(note_lines.union(use_lines)) if note_lines else use_lines
+    uses = set(use_lines)
+    for ls in starts:
+        le = find(b"\n", ls, end)
+        if le < 0:
+            le = end
+        if le - ls > MAX_LINE_BYTES:
+            scanner.huge(fidx, tf, base + ls, buf[ls : ls + HUGE_KEEP], buf[le - HUGE_KEEP : le], le - ls)
+            continue
+        obj = scanner.parse(tf, base + ls, buf[ls:le], last)
+        if obj is None:
+            continue
+        if ls in uses:
+            scanner.uses(fidx, base + ls, obj)
+        if ls in note_lines:
+            scanner.notes(fidx, base + ls, obj)
+
+
 def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
+    """Read one file in blocks; lines are only sliced out around markers. A line longer than
+    MAX_LINE_BYTES is never held: its head and tail are kept and the rest streams past."""
     scan = scanner.scan
     stats = scan.stats
     try:
-        f = open(tf.path, "rb")  # noqa: SIM115
+        f = open(tf.path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        scan.warn(f"{tf.path}: vanished before it could be read", tf.path)
-        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="unavailable", reason="no such file"))
-        return
+        reason = "no such file (it vanished while being read)"
     except PermissionError:
-        scan.warn(f"{tf.path}: permission denied", tf.path)
-        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="unavailable", reason="permission denied"))
-        return
+        reason = "permission denied"
     except OSError as exc:
-        scan.warn(f"{tf.path}: cannot open ({exc})", tf.path)
-        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="error", reason=str(exc)))
+        reason = f"cannot open ({exc.strerror or exc})"
+    else:
+        reason = ""
+    if reason:
+        scan.warn(f"{tf.path}: {reason}", tf.path)
+        scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status="unavailable", reason=reason))
         return
     stats.files += 1
     warn_before = scan.warnings_total
     uses_before = len(scan.uses)
     with f:
-        base = 0  # file offset of buf[0]
-        carry = b""
-        huge_off = -1  # offset of an oversized line being skipped
-        huge_head = b""
-        huge_tail = b""
-        huge_len = 0
-        marker_in_huge = False
+        base = 0  # file offset of the next block
+        carry = b""  # an incomplete line carried into the next block
+        huge: Optional[list] = None  # [offset, head, tail, length, ended] of an oversized line
         while True:
             try:
                 block = f.read(BLOCK_BYTES)
             except OSError as exc:
-                scan.warn(f"read error after byte {base + len(carry)}: {exc}", tf.path)
+                scan.warn(f"read error after byte {base}: {exc.strerror or exc}; the rest of the file is not read", tf.path)
                 break
             if not block:
                 break
             stats.bytes += len(block)
-            if huge_off >= 0:
+            block_base = base
+            base += len(block)
+            if huge is not None:
                 nl = block.find(b"\n")
                 part = block if nl < 0 else block[:nl]
-                huge_len += len(part)
-                if not marker_in_huge:
-                    marker_in_huge = any(m in part for m in MARKERS[:1])
-                huge_tail = (huge_tail + part)[-HUGE_KEEP:]
+                huge[2] = (huge[2] + part)[-HUGE_KEEP:]
+                huge[3] += len(part)
                 if nl < 0:
-                    base += len(block)
                     continue
-                scanner_huge(scanner, fidx, tf, huge_off, huge_head, huge_tail, huge_len, marker_in_huge)
-                huge_off = -1
-                huge_head = huge_tail = b""
-                base += nl + 1
+                scanner.huge(fidx, tf, huge[0], huge[1], huge[2], huge[3])
+                huge = None
                 block = block[nl + 1 :]
-                carry = b""
-            buf = carry + block if carry else block
-            buf_base = base - len(carry) if carry else base
+                block_base += nl + 1
+            if carry:
+                buf = carry + block
+                buf_base = block_base - len(carry)
+            else:
+                buf, buf_base = block, block_base
             last_nl = buf.rfind(b"\n")
-            if last_nl < 0:
-                carry = buf
-                base = buf_base + len(buf)
-                if len(carry) > MAX_LINE_BYTES:
-                    huge_off = buf_base
-                    huge_head = carry[:HUGE_KEEP]
-                    huge_tail = carry[-HUGE_KEEP:]
-                    huge_len = len(carry)
-                    marker_in_huge = MARKERS[0] in carry
-                    carry = b""
-                continue
-            _scan_region(scanner, fidx, tf, buf, buf_base, last_nl + 1, False)
-            carry = buf[last_nl + 1 :]
-            base = buf_base + len(buf)
+            if last_nl >= 0:
+                _scan_region(scanner, fidx, tf, buf, buf_base, last_nl, False)
+                carry = buf[last_nl + 1 :]
+                carry_base = buf_base + last_nl + 1
+            else:
+                carry, carry_base = buf, buf_base
             if len(carry) > MAX_LINE_BYTES:
-                huge_off = base - len(carry)
-                huge_head = carry[:HUGE_KEEP]
-                huge_tail = carry[-HUGE_KEEP:]
-                huge_len = len(carry)
-                marker_in_huge = MARKERS[0] in carry
+                huge = [carry_base, carry[:HUGE_KEEP], carry[-HUGE_KEEP:], len(carry)]
                 carry = b""
-        if huge_off >= 0:
-            scanner_huge(scanner, fidx, tf, huge_off, huge_head, huge_tail, huge_len, marker_in_huge)
+        if huge is not None:
+            scanner.huge(fidx, tf, huge[0], huge[1], huge[2], huge[3])
             stats.truncated_last_lines += 1
+            scan.warn("the file ends inside an oversized line (cut mid-write)", tf.path)
         elif carry.strip():
-            # the last line has no newline: usually a session that died mid-write
-            _scan_region(scanner, fidx, tf, carry, base - len(carry), len(carry), True)
-            if not any(m in carry for m in MARKERS):
-                try:
-                    orjson.loads(carry)
-                except orjson.JSONDecodeError:
-                    stats.truncated_last_lines += 1
-                    scan.warn(f"the last line (at byte {base - len(carry)}) is cut mid-write; skipped", tf.path, None,
-                              carry[:200].decode("utf-8", "replace"))
+            # no newline at the end: a session that died mid-write, or one still writing
+            carry_base = base - len(carry)
+            obj = scanner.parse(tf, carry_base, carry, True)
+            if obj is not None:
+                scanner.uses(fidx, carry_base, obj)
+                scanner.notes(fidx, carry_base, obj)
     status = "partial" if scan.warnings_total > warn_before else "ok"
     scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status=status, events=len(scan.uses) - uses_before,
                                warnings=scan.warnings_total - warn_before))
 
 
-def _scan_region(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytes, buf_base: int, end: int, last: bool) -> None:
-    """Parse the lines of buf[:end] that hold a marker."""
-    starts: list[int] = []
-    find = buf.find
-    rfind = buf.rfind
-    for marker in MARKERS:
-        pos = find(marker, 0, end)
-        while pos >= 0:
-            ls = rfind(b"\n", 0, pos) + 1
-            le = find(b"\n", pos, end)
-            if le < 0:
-                le = end
-            starts.append(ls)
-            pos = find(marker, le + 1, end)
-    if not starts:
-        return
-    if len(starts) > 1:
-        starts = sorted(set(starts))
-    for ls in starts:
-        le = find(b"\n", ls, end)
-        if le < 0:
-            le = end
-        raw = buf[ls:le]
-        if len(raw) > MAX_LINE_BYTES:
-            scanner_huge(scanner, fidx, tf, buf_base + ls, raw[:HUGE_KEEP], raw[-HUGE_KEEP:], len(raw), True)
-            continue
-        scanner.line(fidx, buf_base + ls, raw, tf, last)
-
-
-def scanner_huge(scanner: _Scanner, fidx: int, tf: TranscriptFile, off: int, head: bytes, tail: bytes, length: int, marker: bool) -> None:
-    """An oversized line: never parsed whole; its head and tail are searched for the fields."""
-    scan = scanner.scan
-    scan.stats.oversized_lines += 1
-    scan.warn(
-        f"line at byte {off} is {length / 1e6:.1f} MB, over the {MAX_LINE_BYTES >> 20} MB limit: not parsed whole; "
-        "its tool call fields were read by pattern from its first and last 256 KB",
-        tf.path, _line_no(tf.path, off), head[:120].decode("utf-8", "replace"),
-    )
-    if not marker:
-        return
-    both = head + b"\n" + tail
-    ts_m = _TS.search(tail) or _TS.search(head)
-    ts = ts_m.group(1).decode("ascii", "replace") if ts_m else ""
-    if b'"type":"tool_use"' in head:
-        tid = _FIELD["id"].search(head[head.find(b'"type":"tool_use"') :])
-        name = _FIELD["name"].search(head[head.find(b'"type":"tool_use"') :])
-        if tid and name:
-            scanner._use({"id": tid.group(1).decode(), "name": name.group(1).decode()}, fidx, off, ts, False)
-    if b'"type":"tool_result"' in both:
-        tid = _FIELD["tool_use_id"].search(both)
-        if tid:
-            scanner._result({"tool_use_id": tid.group(1).decode(), "content": ""}, {}, fidx, off, ts, tf)
-    scan.huge[(fidx, off)] = (head, tail)
-
-
 # --------------------------------------------------------------------------------------------
 # materialising calls
-
-
-def _read_line(path: Path, off: int) -> Optional[bytes]:
-    try:
-        with open(path, "rb") as f:
-            f.seek(off)
-            raw = f.readline(MAX_LINE_BYTES + 1)
-    except OSError:
-        return None
-    if len(raw) > MAX_LINE_BYTES:
-        return None
-    return raw.rstrip(b"\r\n")
 
 
 def _parse_line(raw: Optional[bytes]) -> Optional[dict[str, Any]]:
@@ -1007,68 +968,159 @@ def _outcome(tool: str, block: Optional[dict[str, Any]], holder: dict[str, Any])
     return "ok", exit_code, out_text, bg
 
 
-def _materialise(scan: Scan, uses: Sequence[_Use], include_results: bool) -> list[ToolCall]:
-    # line numbers in one pass per file
+def _find_result(path: Path, start: int, tid: str) -> tuple[int, Optional[bytes], Optional[tuple[bytes, bytes]]]:
+    """The line holding the tool_result for `tid`, searched forward from `start` in one file.
+
+    Returns (offset, line, None), (offset, None, (head, tail)) for an oversized line, or
+    (-1, None, None) when there is none (the call was still running when the transcript ended).
+    """
+    needle = b'"tool_use_id":"' + tid.encode("utf-8", "replace") + b'"'
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            pos = start
+            keep = b""
+            while True:
+                block = f.read(BLOCK_BYTES)
+                if not block:
+                    return -1, None, None
+                buf = keep + block
+                buf_base = pos - len(keep)
+                hit = buf.find(needle)
+                if hit >= 0:
+                    ls_rel = buf.rfind(b"\n", 0, hit) + 1
+                    line_off = buf_base + ls_rel if ls_rel > 0 else _line_start(f, buf_base + hit)
+                    raw, head_tail = _read_line_at(path, line_off)
+                    return line_off, raw, head_tail
+                keep = buf[-(len(needle) - 1) :]
+                pos += len(block)
+    except OSError:
+        return -1, None, None
+
+
+def _line_start(f: Any, at: int) -> int:
+    """Offset of the start of the line containing byte `at` (searching backwards in blocks)."""
+    pos = at
+    while pos > 0:
+        step = min(pos, 1 << 20)
+        f.seek(pos - step)
+        block = f.read(step)
+        nl = block.rfind(b"\n")
+        if nl >= 0:
+            return pos - step + nl + 1
+        pos -= step
+    return 0
+
+
+def _read_line_at(path: Path, off: int) -> tuple[Optional[bytes], Optional[tuple[bytes, bytes]]]:
+    """The line at `off`: (line, None), or (None, (head, tail)) when it is over MAX_LINE_BYTES."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(off)
+            raw = f.readline(MAX_LINE_BYTES + 1)
+            if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+                return raw.rstrip(b"\r\n"), None
+            head = raw[:HUGE_KEEP]
+            tail = raw[-HUGE_KEEP:]
+            while True:
+                chunk = f.read(BLOCK_BYTES)
+                if not chunk:
+                    break
+                nl = chunk.find(b"\n")
+                tail = (tail + (chunk if nl < 0 else chunk[:nl]))[-HUGE_KEEP:]
+                if nl >= 0:
+                    break
+            return None, (head, tail)
+    except OSError:
+        return None, None
+
+
+def _materialise(scan: Scan, uses: Sequence[tuple], include_results: bool) -> list[ToolCall]:
+    """Full records for the index entries of one page: re-read their lines and find their results."""
+    found = []
     per_file: dict[int, list[int]] = {}
     for u in uses:
-        per_file.setdefault(u.fidx, []).append(u.off)
-        if u.res_off >= 0:
-            per_file.setdefault(u.res_fidx, []).append(u.res_off)
+        ts, fidx, off, tid, tool, nested = u
+        tf = scan.files[fidx]
+        res_off, res_raw, res_huge = _find_result(tf.path, off, tid)
+        found.append((u, res_off, res_raw, res_huge))
+        per_file.setdefault(fidx, []).append(off)
+        if res_off >= 0:
+            per_file[fidx].append(res_off)
     numbers = {fidx: _LineNumbers.resolve(scan.files[fidx].path, offs) for fidx, offs in per_file.items()}
     out: list[ToolCall] = []
-    for u in uses:
-        tf = scan.files[u.fidx]
-        use_obj = _parse_line(_read_line(tf.path, u.off)) or {}
-        block, holder = _find_block(use_obj, "tool_use", u.tid) if use_obj else (None, {})
-        if block is None and (u.fidx, u.off) in scan.huge:
-            head, _tail = scan.huge[(u.fidx, u.off)]
+    for (ts, fidx, off, tid, tool, nested), res_off, res_raw, res_huge in found:
+        tf = scan.files[fidx]
+        use_raw, _ = _read_line_at(tf.path, off)
+        use_obj = _parse_line(use_raw) or {}
+        block, holder = _find_block(use_obj, "tool_use", tid) if use_obj else (None, {})
+        if block is None and (fidx, off) in scan.huge:
+            head, _tail = scan.huge[(fidx, off)]
             cm = _FIELD["command"].search(head)
             block = {"input": {"command": _unescape(cm.group(1)) if cm else "[line too large to read]"}}
         inp = (block or {}).get("input") or {}
         if not isinstance(inp, dict):
             inp = {}
         holder = holder or use_obj
-        res_block, res_holder = None, {}
-        if u.res_off >= 0:
-            rtf = scan.files[u.res_fidx]
-            res_obj = _parse_line(_read_line(rtf.path, u.res_off))
+        res_block: Optional[dict[str, Any]] = None
+        res_holder: dict[str, Any] = {}
+        res_ts: Optional[str] = None
+        if res_raw is not None:
+            res_obj = _parse_line(res_raw)
             if res_obj is not None:
-                res_block, res_holder = _find_block(res_obj, "tool_result", u.tid)
-            elif (u.res_fidx, u.res_off) in scan.huge:
-                head, tail = scan.huge[(u.res_fidx, u.res_off)]
-                both = head + tail
-                res_block = {"content": head[:4000].decode("utf-8", "replace") + " … [line too large; cut]",
-                             "is_error": b'"is_error":true' in both}
-        outcome, code, text, bg = _outcome(u.tool, res_block, res_holder)
-        t = _ts(u.time)
-        rt = _ts(u.res_time) if u.res_off >= 0 else None
+                res_block, res_holder = _find_block(res_obj, "tool_result", tid)
+                res_ts = res_holder.get("timestamp") if isinstance(res_holder.get("timestamp"), str) else res_obj.get("timestamp")
+        elif res_huge is not None:
+            head, tail = res_huge
+            res_block = {"content": head[:4000].decode("utf-8", "replace") + " … [line too large; cut]",
+                         "is_error": b'"is_error":true' in head or b'"is_error":true' in tail}
+            m = None
+            for m in _TS.finditer(tail):
+                pass
+            res_ts = m.group(1).decode("ascii", "replace") if m else None
+        outcome, code, text, bg = _outcome(tool, res_block, res_holder)
+        t = _ts(ts)
+        rt = _ts(res_ts) if isinstance(res_ts, str) else None
         session = tf.session if tf.session != "?" else str(holder.get("sessionId") or "?")
         agent = tf.agent
-        agent_type = tf.agent_type
-        if u.nested and agent == "main":
-            nested_agent = _nested_agent_id(use_obj)
-            if nested_agent:
-                agent = nested_agent
+        if nested and agent == "main":
+            agent = _nested_agent_id(use_obj) or agent
         desc = inp.get("description") if isinstance(inp.get("description"), str) else None
         timeout = inp.get("timeout")
         rib = inp.get("run_in_background")
+
+        def field_of(key: str) -> Optional[str]:
+            value = holder.get(key) if isinstance(holder.get(key), str) else use_obj.get(key)
+            return value if isinstance(value, str) else None
+
         out.append(ToolCall(
-            evidence_id=make_evidence_id(DATA_TYPE, session, agent, u.tid),
-            time=t, time_text=u.time or None, result_time=rt,
+            evidence_id=make_evidence_id(DATA_TYPE, session, agent, tid),
+            time=t, time_text=ts or None, result_time=rt,
             duration_s=round((rt - t).total_seconds(), 3) if t and rt else None,
-            session=session, agent=agent, agent_type=agent_type, tool=u.tool,
-            command=_summary(u.tool, inp), description=desc,
+            session=session, agent=agent, agent_type=tf.agent_type, tool=tool,
+            command=_summary(tool, inp), description=desc,
             run_in_background=rib if isinstance(rib, bool) else None,
             timeout_ms=int(timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else None,
-            cwd=holder.get("cwd") if isinstance(holder.get("cwd"), str) else use_obj.get("cwd") if isinstance(use_obj.get("cwd"), str) else None,
-            git_branch=use_obj.get("gitBranch") if isinstance(use_obj.get("gitBranch"), str) else None,
-            version=use_obj.get("version") if isinstance(use_obj.get("version"), str) else None,
-            tool_use_id=u.tid, outcome=outcome, exit_code=code, background_task_id=bg,
+            cwd=field_of("cwd"), git_branch=field_of("gitBranch"), version=field_of("version"),
+            tool_use_id=tid, outcome=outcome, exit_code=code, background_task_id=bg,
             output_excerpt=_excerpt(text) if include_results else None,
-            nested=u.nested, path=str(tf.path), line=numbers.get(u.fidx, {}).get(u.off),
-            result_line=numbers.get(u.res_fidx, {}).get(u.res_off) if u.res_off >= 0 else None,
+            nested=nested, path=str(tf.path), line=numbers.get(fidx, {}).get(off),
+            result_line=numbers.get(fidx, {}).get(res_off) if res_off >= 0 else None,
         ))
     return out
+
+
+def _denial_notes(calls: Sequence[ToolCall]) -> list[TranscriptNote]:
+    """Hook denials among the returned calls, as notes."""
+    return [
+        TranscriptNote(
+            evidence_id=make_evidence_id("claude:hook_denial", c.session, c.tool_use_id), kind="hook_denial",
+            time=c.result_time or c.time, session=c.session, agent=c.agent,
+            message=f"{c.tool} call {c.tool_use_id} ({clip(c.command, 120)}) denied by a hook: {clip(c.output_excerpt, 300)}",
+            path=c.path, line=c.result_line,
+        )
+        for c in calls if c.outcome == "denied_by_hook"
+    ]
 
 
 def _nested_agent_id(obj: dict[str, Any]) -> Optional[str]:
@@ -1088,20 +1140,33 @@ def _unescape(raw: bytes) -> str:
 
 
 def _materialise_notes(scan: Scan) -> list[TranscriptNote]:
+    """Notes with line numbers; those cost a pass over the file up to the note, so they are
+    resolved only while the files holding notes total at most NOTE_LINES_BUDGET bytes (the byte
+    offset is always given)."""
     per_file: dict[int, list[int]] = {}
     for n in scan.notes:
         per_file.setdefault(n.fidx, []).append(n.off)
-    numbers = {fidx: _LineNumbers.resolve(scan.files[fidx].path, offs) for fidx, offs in per_file.items()}
+    budget = 0
+    for fidx in per_file:
+        try:
+            budget += scan.files[fidx].path.stat().st_size
+        except OSError:
+            pass
+    numbers = ({fidx: _LineNumbers.resolve(scan.files[fidx].path, offs) for fidx, offs in per_file.items()}
+               if budget <= NOTE_LINES_BUDGET else {})
     out = []
     for n in scan.notes:
         tf = scan.files[n.fidx]
         out.append(TranscriptNote(
             evidence_id=make_evidence_id("claude:note", str(tf.path), n.off, n.kind),
             kind=n.kind, detail=n.detail, time=_ts(n.time), session=tf.session, agent=tf.agent,
-            message=redact(n.message), path=str(tf.path), line=numbers.get(n.fidx, {}).get(n.off),
+            message=redact(n.message), path=str(tf.path), line=numbers.get(n.fidx, {}).get(n.off), byte_offset=n.off,
         ))
-    out.sort(key=lambda x: (x.time or datetime.min.replace(tzinfo=timezone.utc), x.path, x.line or 0))
+    out.sort(key=_note_order)
     return out
+
+
+NOTE_LINES_BUDGET = 32 << 20
 
 
 # --------------------------------------------------------------------------------------------
@@ -1185,17 +1250,27 @@ def scan_files(
                 scan.stats.files_skipped_by_window += 1
                 continue
         _scan_file(scanner, fidx, tf)
-    for tid in scan.orphans:
-        scan.warn(f"a tool_result for {tid} has no matching tool_use in the files read")
     return scan
 
 
-def _in_window(u: _Use, start_s: Optional[str], end_s: Optional[str]) -> bool:
-    if start_s and (not u.time or u.time < start_s):
+def _in_window(u: tuple, start_s: Optional[str], end_s: Optional[str]) -> bool:
+    if start_s and (not u[0] or u[0] < start_s):
         return False
-    if end_s and u.time and u.time > end_s:
+    if end_s and u[0] and u[0] > end_s:
         return False
     return True
+
+
+def _order(u: tuple) -> tuple:
+    return (u[0], u[1], u[2], u[3])
+
+
+def _note_order(n: TranscriptNote) -> tuple:
+    return (n.time or datetime.min.replace(tzinfo=timezone.utc), n.path, n.line or 0)
+
+
+#: last_commands_before looks this far back for calls still running at the moment asked about.
+RUNNING_WINDOW = 50
 
 
 def _iso_ms(dt: Optional[datetime]) -> Optional[str]:
@@ -1230,17 +1305,18 @@ def extract_session_commands(
     if end_s:
         end_s = end_s[:-1] + "9Z"  # inclusive of the end millisecond
     selected = [u for u in scan.uses.values() if _in_window(u, start_s, end_s)]
-    selected.sort(key=lambda u: (u.time, u.fidx, u.off, u.tid))
+    selected.sort(key=_order)
     query = {"session": session, "project_dir": project_dir, "all": all_projects, "start": to_utc_iso(start_dt),
              "end": to_utc_iso(end_dt), "tools": sorted(tool_set) if tool_set else "all", "paths": list(paths or []),
              "results": include_results}
     chunk, next_cursor, total = page(selected, limit, cursor, query)
     calls = _materialise(scan, chunk, include_results)
+    notes = sorted(_materialise_notes(scan) + _denial_notes(calls), key=_note_order)
     all_warnings = warnings + scan.warnings
     return SessionCommands(
         commands=calls, total=total, next_cursor=next_cursor,
         hint=next_page_hint("extract_session_commands", next_cursor, len(calls), total),
-        notes=_materialise_notes(scan), notes_total=scan.notes_total, stats=scan.stats,
+        notes=notes, notes_total=scan.notes_total + len(notes) - len(scan.notes), stats=scan.stats,
         sessions=sorted({f.session for f in files}),
         warnings=all_warnings[:MAX_WARNINGS], warnings_total=len(warnings) + scan.warnings_total,
         sources=scan.runs,
@@ -1271,15 +1347,18 @@ def last_commands_before(
     files, _ = locate(session, project_dir, all_projects and not project_dir, paths, warnings)
     scan = scan_files(files, tool_set, None, at)
     at_s = _iso_ms(at)[:-1] + "9Z"
-    before = [u for u in scan.uses.values() if u.time and u.time <= at_s]
-    before.sort(key=lambda u: (u.time, u.fidx, u.off, u.tid))
-    last = before[-n:]
-    running = [u for u in before if (u.res_off < 0 or (u.res_time and u.res_time > at_s))][-n:]
+    before = [u for u in scan.uses.values() if u[0] and u[0] <= at_s]
+    before.sort(key=_order)
+    # calls still running at `at`: among the last RUNNING_WINDOW calls, those without a result by then
+    recent = _materialise(scan, before[-max(n, RUNNING_WINDOW):], include_results)
+    last = recent[-n:]
+    running = [c for c in recent if c.result_time is None or c.result_time > at][-n:]
+    notes = [x for x in _materialise_notes(scan) + _denial_notes(last) if x.time is None or x.time <= at]
     return LastCommands(
         before=to_utc_iso(at) or "",
-        commands=_materialise(scan, last, include_results),
-        still_running=_materialise(scan, running, include_results),
-        notes=[x for x in _materialise_notes(scan) if x.time is None or x.time <= at][-50:],
+        commands=last,
+        still_running=running,
+        notes=sorted(notes, key=_note_order)[-50:],
         stats=scan.stats, warnings=(warnings + scan.warnings)[:MAX_WARNINGS], sources=scan.runs,
     )
 
