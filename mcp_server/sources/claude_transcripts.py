@@ -26,6 +26,8 @@ are read from them by pattern, and a warning says so.
 
 from __future__ import annotations
 
+import base64
+import heapq
 import os
 import re
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from pydantic import BaseModel, Field
 from .. import paths as rca_paths
 from ..errors import InputError
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
-from ..paging import next_page_hint, page
+from ..paging import check_limit, next_page_hint, page, query_fingerprint
 from ..redact import redact
 from ..timeutil import parse_time, to_utc_iso
 
@@ -459,7 +461,7 @@ class Scan:
     """Result of scanning a set of files."""
 
     files: list[TranscriptFile]
-    uses: dict[str, tuple] = field(default_factory=dict)
+    collector: "Collector" = field(default_factory=lambda: Collector())
     notes: list[_NoteRaw] = field(default_factory=list)
     notes_total: int = 0
     warnings: list[ParseWarning] = field(default_factory=list)
@@ -544,7 +546,7 @@ class _Scanner:
         self.scan = scan
         self.tools = tools
         self.start_s = _iso_ms(start) if start else None
-        self.end_s = (_iso_ms(end)[:-1] + "9Z") if end else None
+        self.end_s = _iso_ms(end) if end else None
 
     def bad_line(self, tf: TranscriptFile, off: int, raw: bytes, last: bool, exc: Exception) -> None:
         stats = self.scan.stats
@@ -592,7 +594,7 @@ class _Scanner:
         else:
             found = [(b, h) for b, h in _walk_blocks(obj) if b.get("type") == "tool_use"]
             nested = True
-        uses = self.scan.uses
+        collect = self.scan.collector.add
         for block, holder in found:
             tid = block.get("id")
             name = block.get("name")
@@ -600,11 +602,8 @@ class _Scanner:
                 continue
             if self.tools is not None and name not in self.tools:
                 continue
-            known = uses.get(tid)
-            if known is not None and (nested or not known[5]):
-                continue  # the subagent's own file (or the first sighting) wins over a nested copy
             bts = holder.get("timestamp") if isinstance(holder.get("timestamp"), str) else ts
-            uses[tid] = (bts, fidx, off, tid, name, nested)
+            collect((_norm_ts(bts), fidx, off, tid), _TOOL_NAMES.setdefault(name, name), nested)
 
     def note(self, kind: str, detail: Optional[str], ts: Optional[str], fidx: int, off: int, message: str) -> None:
         if ts and ((self.start_s and ts < self.start_s) or (self.end_s and ts > self.end_s)):
@@ -814,7 +813,7 @@ def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
         return
     stats.files += 1
     warn_before = scan.warnings_total
-    uses_before = len(scan.uses)
+    uses_before = scan.collector.seen_count
     with f:
         base = 0  # file offset of the next block
         carry = b""  # an incomplete line carried into the next block
@@ -868,7 +867,7 @@ def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
                 scanner.uses(fidx, carry_base, obj)
                 scanner.notes(fidx, carry_base, obj)
     status = "partial" if scan.warnings_total > warn_before else "ok"
-    scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status=status, events=len(scan.uses) - uses_before,
+    scan.runs.append(SourceRun(source=SOURCE, path=str(tf.path), status=status, events=scan.collector.seen_count - uses_before,
                                warnings=scan.warnings_total - warn_before))
 
 
@@ -1229,14 +1228,129 @@ def _mtime(path: Path) -> Optional[datetime]:
         return None
 
 
+_TOOL_NAMES: dict[str, str] = {}
+
+
+def _norm_ts(ts: str) -> str:
+    """Times as Claude Code writes them (`2026-11-22T02:46:24.483Z`) compare as text; any other
+    form is normalised to it so that windows and ordering stay right."""
+    if len(ts) == 24 and ts[19] == "." and ts[23] == "Z":
+        return ts
+    dt = _ts(ts)
+    return _iso_ms(dt) if dt else ""
+
+
+class _Rev:
+    """Orders keys in reverse, for a bounded max-heap with heapq."""
+
+    __slots__ = ("key", "meta")
+
+    def __init__(self, key: tuple, meta: tuple) -> None:
+        self.key = key
+        self.meta = meta
+
+    def __lt__(self, other: "_Rev") -> bool:
+        return self.key > other.key
+
+
+class Collector:
+    """Keeps only what one answer needs, whatever the number of tool calls.
+
+    Each index entry is a key (time, file index, line offset, tool_use_id) plus (tool, nested).
+    Mode "first": the `k` smallest keys after `after` (one page, keyset paging); mode "last": the
+    `k` largest keys at or before `upto`. Duplicates (a session resumed into a new file repeats
+    its history; old versions mirror subagent calls in `progress` lines) are dropped by
+    tool_use_id, the first non-nested sighting winning; that costs one small int per call.
+    """
+
+    def __init__(self, mode: str = "first", k: int = 200, after: Optional[tuple] = None,
+                 start: Optional[str] = None, end: Optional[str] = None) -> None:
+        self.mode, self.k, self.after, self.start, self.end = mode, k, after, start, end
+        self.heap: list = []
+        self.seen: set[int] = set()
+        self.nested: dict[str, tuple] = {}
+        self.total = 0  # entries in the window
+        self.remaining = 0  # entries in the window after the cursor
+        self.seen_count = 0
+
+    def add(self, key: tuple, tool: str, nested: bool) -> None:
+        self.seen_count += 1
+        if nested:
+            if key[3] not in self.nested:
+                self.nested[key[3]] = (key, tool)
+            return
+        h = hash(key[3])
+        if h in self.seen:
+            return
+        self.seen.add(h)
+        self._emit(key, (tool, False))
+
+    def finish(self) -> None:
+        for tid, (key, tool) in self.nested.items():
+            if hash(tid) not in self.seen:
+                self._emit(key, (tool, True))
+        self.nested.clear()
+
+    def _emit(self, key: tuple, meta: tuple) -> None:
+        ts = key[0]
+        if self.start and (not ts or ts < self.start):
+            return
+        if self.end and ts and ts > self.end:
+            return
+        self.total += 1
+        heap = self.heap
+        if self.mode == "first":
+            if self.after is not None and key <= self.after:
+                return
+            self.remaining += 1
+            if len(heap) < self.k:
+                heapq.heappush(heap, _Rev(key, meta))
+            elif key < heap[0].key:
+                heapq.heapreplace(heap, _Rev(key, meta))
+        else:
+            if len(heap) < self.k:
+                heapq.heappush(heap, (key, meta))
+            elif key > heap[0][0]:
+                heapq.heapreplace(heap, (key, meta))
+
+    def entries(self) -> list[tuple]:
+        """(time, fidx, off, tid, tool, nested) in time order."""
+        items = [(e.key, e.meta) for e in self.heap] if self.mode == "first" else list(self.heap)
+        items.sort(key=lambda km: km[0])
+        return [(*key, *meta) for key, meta in items]
+
+
+def _encode_key_cursor(key: tuple, fp: str) -> str:
+    raw = orjson.dumps({"k": list(key), "q": fp})
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_key_cursor(cursor: Optional[str], fp: str) -> Optional[tuple]:
+    if not cursor:
+        return None
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")))
+        key = data["k"]
+        ok = data["q"] == fp
+        key = (str(key[0]), int(key[1]), int(key[2]), str(key[3]))
+    except Exception as exc:  # noqa: BLE001 - any decoding failure means the same to the caller
+        raise InputError("the cursor is not one this tool issued; call again without a cursor") from exc
+    if not ok:
+        raise InputError("the cursor belongs to a different query (or the set of transcripts changed); "
+                         "call again without a cursor or with the same arguments")
+    return key
+
+
 def scan_files(
     files: list[TranscriptFile],
     tools: Optional[frozenset[str]] = None,
     start: Optional[datetime] = None,
     end: Optional[datetime] = None,
+    collector: Optional[Collector] = None,
 ) -> Scan:
-    """Scan transcript files into an index of tool calls (plus notes, stats and warnings)."""
-    scan = Scan(files=files)
+    """Scan transcript files: the collector keeps the tool calls the answer needs; notes, stats
+    and warnings come along."""
+    scan = Scan(files=files, collector=collector or Collector())
     scanner = _Scanner(scan, tools, start, end)
     for fidx, tf in enumerate(files):
         if start is not None:
@@ -1250,15 +1364,8 @@ def scan_files(
                 scan.stats.files_skipped_by_window += 1
                 continue
         _scan_file(scanner, fidx, tf)
+    scan.collector.finish()
     return scan
-
-
-def _in_window(u: tuple, start_s: Optional[str], end_s: Optional[str]) -> bool:
-    if start_s and (not u[0] or u[0] < start_s):
-        return False
-    if end_s and u[0] and u[0] > end_s:
-        return False
-    return True
 
 
 def _order(u: tuple) -> tuple:
@@ -1298,24 +1405,30 @@ def extract_session_commands(
     if start_dt and end_dt and start_dt > end_dt:
         raise InputError(f"the time window is reversed: start {to_utc_iso(start_dt)} is after end {to_utc_iso(end_dt)}")
     tool_set = _tool_filter(tools)
+    limit = check_limit(limit)
     warnings: list[ParseWarning] = []
     files, _searched = locate(session, project_dir, all_projects, paths, warnings)
-    scan = scan_files(files, tool_set, start_dt, end_dt)
-    start_s, end_s = _iso_ms(start_dt), (_iso_ms(end_dt) if end_dt else None)
-    if end_s:
-        end_s = end_s[:-1] + "9Z"  # inclusive of the end millisecond
-    selected = [u for u in scan.uses.values() if _in_window(u, start_s, end_s)]
-    selected.sort(key=_order)
     query = {"session": session, "project_dir": project_dir, "all": all_projects, "start": to_utc_iso(start_dt),
              "end": to_utc_iso(end_dt), "tools": sorted(tool_set) if tool_set else "all", "paths": list(paths or []),
-             "results": include_results}
-    chunk, next_cursor, total = page(selected, limit, cursor, query)
+             "files": [str(f.path) for f in files]}
+    fp = query_fingerprint(query)
+    after = _decode_key_cursor(cursor, fp)
+    end_s = _iso_ms(end_dt) if end_dt else None
+    collector = Collector("first", limit, after, _iso_ms(start_dt) if start_dt else None, end_s)
+    scan = scan_files(files, tool_set, start_dt, end_dt, collector)
+    chunk = collector.entries()
+    next_cursor = _encode_key_cursor(tuple(chunk[-1][:4]), fp) if chunk and collector.remaining > len(chunk) else None
     calls = _materialise(scan, chunk, include_results)
     notes = sorted(_materialise_notes(scan) + _denial_notes(calls), key=_note_order)
     all_warnings = warnings + scan.warnings
+    total = collector.total
+    shown_before = total - collector.remaining
+    hint = None
+    if next_cursor:
+        hint = (f"Showing calls {shown_before + 1}–{shown_before + len(calls)} of {total}. Call extract_session_commands "
+                f'again with the same arguments and cursor="{next_cursor}" for the next page.')
     return SessionCommands(
-        commands=calls, total=total, next_cursor=next_cursor,
-        hint=next_page_hint("extract_session_commands", next_cursor, len(calls), total),
+        commands=calls, total=total, next_cursor=next_cursor, hint=hint,
         notes=notes, notes_total=scan.notes_total + len(notes) - len(scan.notes), stats=scan.stats,
         sessions=sorted({f.session for f in files}),
         warnings=all_warnings[:MAX_WARNINGS], warnings_total=len(warnings) + scan.warnings_total,
@@ -1345,12 +1458,11 @@ def last_commands_before(
     tool_set = _tool_filter(tools)
     warnings: list[ParseWarning] = []
     files, _ = locate(session, project_dir, all_projects and not project_dir, paths, warnings)
-    scan = scan_files(files, tool_set, None, at)
-    at_s = _iso_ms(at)[:-1] + "9Z"
-    before = [u for u in scan.uses.values() if u[0] and u[0] <= at_s]
-    before.sort(key=_order)
+    at_s = _iso_ms(at)
     # calls still running at `at`: among the last RUNNING_WINDOW calls, those without a result by then
-    recent = _materialise(scan, before[-max(n, RUNNING_WINDOW):], include_results)
+    collector = Collector("last", max(n, RUNNING_WINDOW), None, "0", at_s)
+    scan = scan_files(files, tool_set, None, at, collector)
+    recent = _materialise(scan, collector.entries(), include_results)
     last = recent[-n:]
     running = [c for c in recent if c.result_time is None or c.result_time > at][-n:]
     notes = [x for x in _materialise_notes(scan) + _denial_notes(last) if x.time is None or x.time <= at]
