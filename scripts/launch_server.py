@@ -178,6 +178,7 @@ def main() -> None:
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.setdefault("PYTHONUNBUFFERED", "1")
     args = sys.argv[1:] or ["-m", "mcp_server"]
+    say(f"starting {exe} {' '.join(args)}")  # one line in Claude Code's MCP log: which environment runs
     os.execve(exe, [exe] + args, env)
 
 
