@@ -962,7 +962,8 @@ def _outcome(tool: str, block: Optional[dict[str, Any]], holder: dict[str, Any])
         return "interrupted", exit_code, out_text, bg
     if block.get("is_error"):
         return "error", exit_code, text, bg
-    if tool == "Bash" and exit_code is None and bg is None and isinstance(tur, dict):
+    if tool == "Bash" and exit_code is None and bg is None and (isinstance(tur, dict) or tur is None):
+        # a failing command is an error result ("Exit code N"); subagent results carry no toolUseResult
         exit_code = 0
     return "ok", exit_code, out_text, bg
 

@@ -195,8 +195,8 @@ def write_bundle(inc: Incident, dest: Path) -> Path:
         str(inc.work.parent): NEUTRAL_HOME,
         str(harness.PLUGIN_ROOT): f"{NEUTRAL_HOME}/rca",
         inc.socket: "rca-demo",
-        os.uname().nodename: "devbox",
     }
+    host = re.escape(os.uname().nodename)
 
     def neutral(data: str) -> str:
         for old in sorted(real, key=len, reverse=True):
@@ -219,8 +219,10 @@ def write_bundle(inc: Incident, dest: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(neutral(path.read_text(errors="replace")))
     (dest / "logs").mkdir(parents=True, exist_ok=True)
-    (dest / "logs" / "devserver.log").write_text(neutral(inc.devlog.read_text()))
-    (dest / "logs" / "monitor.log").write_text(neutral(inc.monitor_log.read_text()))
+    for name, src in (("devserver.log", inc.devlog), ("monitor.log", inc.monitor_log)):
+        # syslog-style lines: "<time> <host> <program>[pid]: ..." -- the host field only
+        data = re.sub(rf"^(\S+) {host} ", r"\1 devbox ", neutral(src.read_text()), flags=re.M)
+        (dest / "logs" / name).write_text(data)
     (dest / "shell").mkdir(parents=True, exist_ok=True)
     (dest / "shell" / "bash_history").write_text(neutral(inc.history.read_text()))
     (dest / "devserver.sh").write_text(DEVSERVER)
