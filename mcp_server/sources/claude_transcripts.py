@@ -547,6 +547,7 @@ class _Scanner:
         self.tools = tools
         self.start_s = _iso_ms(start) if start else None
         self.end_s = _iso_ms(end) if end else None
+        self.parsed = 0
 
     def bad_line(self, tf: TranscriptFile, off: int, raw: bytes, last: bool, exc: Exception) -> None:
         stats = self.scan.stats
@@ -560,7 +561,7 @@ class _Scanner:
             self.scan.warn(f"invalid JSON line skipped ({exc})", tf.path, _line_no(tf.path, off), text)
 
     def parse(self, tf: TranscriptFile, off: int, raw: bytes, last: bool) -> Optional[dict[str, Any]]:
-        self.scan.stats.lines_parsed += 1
+        self.parsed += 1  # a plain counter: setting a pydantic field per line costs more than the parse
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -921,12 +922,15 @@ def _summary(tool: str, inp: dict[str, Any]) -> Optional[str]:
 
 
 def _excerpt(text: str) -> Optional[str]:
+    """Head and tail of an output, redacted. Each part is redacted with a margin before it is cut,
+    so a secret that straddles the cut is still recognised whole."""
     if not text:
         return None
-    text = redact(text)
     if len(text) <= EXCERPT_HEAD + EXCERPT_TAIL:
-        return text
-    return f"{text[:EXCERPT_HEAD]}\n… [{len(text) - EXCERPT_HEAD - EXCERPT_TAIL} characters cut] …\n{text[-EXCERPT_TAIL:]}"
+        return redact(text)
+    head = redact(text[: EXCERPT_HEAD + 400])[:EXCERPT_HEAD]
+    tail = redact(text[-(EXCERPT_TAIL + 400):])[-EXCERPT_TAIL:]
+    return f"{head}\n… [{len(text) - EXCERPT_HEAD - EXCERPT_TAIL} characters cut] …\n{tail}"
 
 
 _EXIT = re.compile(r"(?:^|\n)(?:Error: )?Exit code (-?\d+)")
@@ -952,7 +956,7 @@ def _outcome(tool: str, block: Optional[dict[str, Any]], holder: dict[str, Any])
     bg = tur.get("backgroundTaskId") if isinstance(tur, dict) and isinstance(tur.get("backgroundTaskId"), str) else None
     pd = holder.get("permissionDecision") if isinstance(holder.get("permissionDecision"), dict) else {}
     tur_text = tur if isinstance(tur, str) else ""
-    m = _EXIT.search(text) or _EXIT.search(tur_text)
+    m = _EXIT.search(text[:300]) or _EXIT.search(tur_text[:300])  # "Exit code N" leads the output
     exit_code = int(m.group(1)) if m else None
     if pd.get("decision") == "reject" and pd.get("source") == "hook" or (block.get("is_error") and _HOOK_DENIAL.search(text)):
         return "denied_by_hook", None, text, None
@@ -1365,6 +1369,7 @@ def scan_files(
                 scan.stats.files_skipped_by_window += 1
                 continue
         _scan_file(scanner, fidx, tf)
+    scan.stats.lines_parsed = scanner.parsed
     scan.collector.finish()
     return scan
 
