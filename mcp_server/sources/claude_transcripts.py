@@ -1506,11 +1506,11 @@ def _count_tool_uses(path: Path) -> int:
                 block = f.read(BLOCK_BYTES)
                 if not block:
                     break
+                # the kept tail is shorter than the needle, so a hit in `joined` is either inside
+                # this block or straddles the boundary: each is counted exactly once
                 joined = tail + block
                 n += joined.count(needle)
-                tail = block[-(len(needle) - 1) :]
-                # a hit straddling the boundary is counted in `joined` once; drop it from the next
-                n -= tail.count(needle)
+                tail = joined[-(len(needle) - 1) :]
     except OSError:
         return n
     return n

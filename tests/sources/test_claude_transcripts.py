@@ -409,3 +409,21 @@ def test_random_bytes_never_raise(tmp_path_factory, blob, marker):
     # every candidate line that did not parse is a warning
     assert r.stats.invalid_lines + r.stats.truncated_last_lines <= r.warnings_total
     assert r.total <= blob.count(b'"type":"tool_use"')
+
+
+def test_session_events_for_the_timeline():
+    events, warnings = ct.session_events(paths=[str(d330()), str(d197())], tools="all")
+    calls = [e for e in events if e.data_type == "claude:tool_call"]
+    assert len(calls) == 24 and not warnings
+    assert {e.data_type for e in events} >= {"claude:tool_call", "claude:hook_denial"}
+    assert len({e.evidence_id for e in events}) == len(events)
+
+
+def test_tool_use_count_across_block_boundaries(tmp_path, monkeypatch):
+    monkeypatch.setattr(ct, "BLOCK_BYTES", 7)  # every needle straddles some boundary
+    data = (d330() / f"{S330}.jsonl").read_bytes()
+    p = tmp_path / "s.jsonl"
+    p.write_bytes(data)
+    assert ct._count_tool_uses(p) == data.count(b'"type":"tool_use"') == 11
+    r = ct.extract_session_commands(paths=[str(p)], tools="all")
+    assert r.total == 11  # the scan itself is exact with tiny blocks too

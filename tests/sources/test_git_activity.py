@@ -129,3 +129,13 @@ def test_git_missing(monkeypatch, tmp_path):
 ])
 def test_reflog_subjects_are_classified(subject, action):
     assert ga.classify(subject) == action
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=st.text(max_size=200), ref=st.text(max_size=40))
+def test_classify_accepts_any_reflog_subject(subject, ref):
+    assert ga.classify(subject, ref) in ga.ActionKind.__args__
