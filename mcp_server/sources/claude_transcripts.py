@@ -15,7 +15,7 @@ module follows what real 2.1.x transcripts contain and tolerates drift):
   `progress` lines. New line types appear in every release.
 
 Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (request
-blobs, attachments, snapshots). Files are read in 4 MB blocks; `bytes.find` locates the few
+blobs, attachments, snapshots). Files are read in 2 MB blocks; `bytes.find` locates the few
 structural markers (`"type":"tool_` and the markers of API errors, compaction and interrupts —
 inside a JSON string every quote is escaped, so these byte patterns only match real structure);
 only the lines around a hit are parsed, with orjson. The first pass keeps a compact index (time,
@@ -49,7 +49,7 @@ SOURCE = "claude_transcripts"
 DATA_TYPE = "claude:tool_call"
 
 #: Bytes read per block while scanning.
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 2 << 20
 #: Longest line parsed whole; longer lines are read by pattern from their head and tail.
 MAX_LINE_BYTES = 8 << 20
 #: How much of an oversized line's head and tail is kept.

@@ -46,7 +46,7 @@ _EARLIEST = datetime(1980, 1, 1, tzinfo=timezone.utc).timestamp()
 
 class ShellCommand(BaseModel):
     evidence_id: str
-    shell: Shell
+    shell_type: Shell = Field(description="zsh, bash or fish.")
     command: str
     time: Optional[datetime] = Field(None, description="When the command started (UTC); None when the history keeps no times.")
     duration_s: Optional[int] = Field(None, description="zsh only: elapsed seconds.")
@@ -55,13 +55,13 @@ class ShellCommand(BaseModel):
     line: int
 
     def to_event(self) -> Event:
-        extra: dict[str, object] = {"shell": self.shell, "order": self.order}
+        extra: dict[str, object] = {"shell": self.shell_type, "order": self.order}
         if self.duration_s is not None:
             extra["duration_s"] = self.duration_s
         return Event(
-            evidence_id=self.evidence_id, data_type=f"{self.shell}:history:entry", source=SOURCE,
+            evidence_id=self.evidence_id, data_type=f"{self.shell_type}:history:entry", source=SOURCE,
             time=self.time, time_text=str(int(self.time.timestamp())) if self.time else None,
-            time_zone="UTC" if self.time else None, time_meaning="started", process=self.shell,
+            time_zone="UTC" if self.time else None, time_meaning="started", process=self.shell_type,
             message=self.command, extra=extra, origin=f"{self.path}:{self.line}",
         )
 
@@ -375,7 +375,7 @@ def read_history_file(path: Path, warnings: list[ParseWarning], shell: Optional[
     out = [
         ShellCommand(
             evidence_id=make_evidence_id(f"{shell}:history:entry", str(path), line, when, cmd),
-            shell=shell, command=cmd, time=when, duration_s=dur, order=i + 1, path=str(path), line=line,
+            shell_type=shell, command=cmd, time=when, duration_s=dur, order=i + 1, path=str(path), line=line,
         )
         for i, (line, when, dur, cmd) in enumerate(rows)
     ]
