@@ -14,14 +14,17 @@ module follows what real 2.1.x transcripts contain and tolerates drift):
   plain string. `Task` was renamed `Agent`. Older versions nest a subagent's messages inside
   `progress` lines. New line types appear in every release.
 
-Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (request
-blobs, attachments, snapshots). Files are read in 2 MB blocks; `bytes.find` locates the few
-structural markers (`"type":"tool_` and the markers of API errors, compaction and interrupts —
-inside a JSON string every quote is escaped, so these byte patterns only match real structure);
-only the lines around a hit are parsed, with orjson. The first pass keeps a compact index (time,
-file, byte offsets); the page that is returned is then materialised by re-reading just its lines.
-A line longer than `MAX_LINE_BYTES` is never held whole: its head and tail are kept, the fields
-are read from them by pattern, and a warning says so.
+Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (tool
+outputs, request blobs, attachments, snapshots). Files are read with `readinto` into one reused
+2 MB buffer; `bytearray.find` locates three structural markers (`"type":"tool_use"`, `"subtype":"`
+of system lines, `"isApiErrorMessage":true` -- inside a JSON string every quote is escaped, so
+these byte patterns only match real structure, at any nesting depth); only the lines holding one
+are parsed, with orjson. Tool results are never parsed during the scan: a `Collector` keeps only
+the entries of the page asked for (time, file, byte offset, id), and that page is materialised by
+re-reading its lines and searching forward for each call's `"tool_use_id":"<id>"`. So memory does
+not grow with the number of calls, beyond one small int per call to drop duplicates. A line
+longer than `MAX_LINE_BYTES` is never held whole: its head and tail are kept, the fields are read
+from them by pattern, and a warning says so.
 """
 
 from __future__ import annotations
@@ -441,9 +444,8 @@ def _ts(text: Optional[str]) -> Optional[datetime]:
         return None
 
 
-#: Index entry of one tool_use: (time text, file index, line offset, tool_use_id, tool, nested).
-#: Compact on purpose: the page that is returned is materialised by re-reading its lines.
-_Use = tuple
+#: An index entry of one tool_use is a tuple (time text, file index, line offset, tool_use_id,
+#: tool, nested): compact on purpose; the page returned is materialised by re-reading its lines.
 
 
 @dataclass
@@ -1394,10 +1396,6 @@ def scan_files(
     scan.stats.lines_parsed = scanner.parsed
     scan.collector.finish()
     return scan
-
-
-def _order(u: tuple) -> tuple:
-    return (u[0], u[1], u[2], u[3])
 
 
 def _note_order(n: TranscriptNote) -> tuple:

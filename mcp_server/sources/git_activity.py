@@ -15,7 +15,6 @@ gives status "unavailable" with the reason.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
