@@ -391,12 +391,14 @@ def locate(
         if all_projects or session:
             projects = [d for d in sorted(_safe_iter(root)) if d.is_dir()]
         else:
-            slug = rca_paths.project_slug(project_dir or os.getcwd())
+            # the project Claude Code runs the server for ($CLAUDE_PROJECT_DIR), else the current folder
+            project_dir = project_dir or os.environ.get("CLAUDE_PROJECT_DIR") or os.getcwd()
+            slug = rca_paths.project_slug(project_dir)
             projects = [root / slug]
             if not projects[0].is_dir():
                 warnings.append(ParseWarning(
                     source=SOURCE, path=str(projects[0]),
-                    message=f"no transcripts for project {project_dir or os.getcwd()} (looked for {projects[0]}); "
+                    message=f"no transcripts for project {project_dir} (looked for {projects[0]}); "
                     "pass all_projects=true to search every project",
                 ))
                 return [], searched

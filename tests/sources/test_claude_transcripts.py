@@ -427,3 +427,14 @@ def test_tool_use_count_across_block_boundaries(tmp_path, monkeypatch):
     assert ct._count_tool_uses(p) == data.count(b'"type":"tool_use"') == 11
     r = ct.extract_session_commands(paths=[str(p)], tools="all")
     assert r.total == 11  # the scan itself is exact with tiny blocks too
+
+
+def test_default_project_is_claude_project_dir(tmp_path, monkeypatch):
+    cfg = tmp_path / "cfg"
+    shutil.copytree(d330(), cfg / "projects" / "-home-dev-proj2")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(cfg))
+    monkeypatch.setenv("CLAUDE_PROJECT_DIR", "/home/dev/proj2")
+    monkeypatch.chdir(tmp_path)
+    assert ct.extract_session_commands().sessions == [S330]
+    monkeypatch.delenv("CLAUDE_PROJECT_DIR")
+    assert ct.extract_session_commands().total == 0  # the current folder has no transcripts
