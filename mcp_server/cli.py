@@ -151,6 +151,57 @@ def commands(session: str | None, project_dir: str | None, all_projects: bool, s
         err_console.print(f"[yellow]warning:[/yellow] {w.message}")
 
 
+@main.command()
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--path", "paths", multiple=True, help="History file or folder (repeatable; default: the usual locations).")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def history(start: str | None, end: str | None, paths: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Commands from zsh, bash and fish histories in a window."""
+    from .sources import shell_history as history_source
+
+    result = run_or_usage(history_source.shell_history, start, end, list(paths) or None, limit)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"Shell history ({len(result.commands)} of {result.total})")
+    for col in ("time", "shell", "command", "where"):
+        table.add_column(col, overflow="fold")
+    for c in redact_model(result).commands:
+        table.add_row(to_utc_iso(c.time) or "(no time)", c.shell_type, c.command[:200], f"{c.path}:{c.line}")
+    console.print(table)
+    for f in result.files:
+        if f.note or f.reason:
+            console.print(f"[yellow]{f.path}[/yellow]: {f.reason or f.note}")
+
+
+@main.command(name="git")
+@click.argument("repo", default=".")
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def git_cmd(repo: str, start: str | None, end: str | None, limit: int, as_json: bool) -> None:
+    """Commits and reflog entries of a repository in a window; risky ones flagged."""
+    from .sources import git_activity as git_source
+
+    result = run_or_usage(git_source.git_activity, repo, start, end, limit)
+    if as_json:
+        emit_json(result)
+        return
+    if result.status == "unavailable":
+        err_console.print(f"[yellow]git activity unavailable:[/yellow] {result.reason}")
+        sys.exit(1)
+    table = Table(title=f"Git activity in {result.repo} ({result.flagged} flagged)")
+    for col in ("time", "kind", "action", "ref", "commit", "message"):
+        table.add_column(col, overflow="fold")
+    for e in redact_model(result).entries:
+        flag = "[red]" if e.flagged else ""
+        table.add_row(to_utc_iso(e.time) or "", e.kind, f"{flag}{e.action}", e.ref or "", e.commit[:10], e.message[:120])
+    console.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
 

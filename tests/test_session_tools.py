@@ -84,3 +84,11 @@ def test_cli_commands_and_sessions():
     assert out.exit_code == 0 and json.loads(out.output)["sessions"][0]["version"] == "2.1.330"
     out = runner.invoke(cli.main, ["commands", "--start", "2026-11-22T03:00:00Z", "--end", "2026-11-22T02:00:00Z"])
     assert out.exit_code == 2 and "reversed" in out.output
+
+
+def test_cli_history_and_git(tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(cli.main, ["history", "--json", "--path", str(sample("shell_history", "plaso_zsh_extended_history.txt"))])
+    assert out.exit_code == 0 and json.loads(out.output)["commands"][0]["command"] == "cd plaso"
+    out = runner.invoke(cli.main, ["git", str(tmp_path)])
+    assert out.exit_code == 1 and "not a git repository" in out.output
