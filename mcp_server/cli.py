@@ -68,6 +68,141 @@ def run_or_usage(fn: Any, *args: Any, **kwargs: Any) -> Any:
         fail_usage(exc)
 
 
+# --- log commands ---
+
+
+@main.group()
+def logs() -> None:
+    """System-log evidence: read events (show) or sweep every evidence category (sweep)."""
+
+
+@logs.command("show")
+@click.option("--start", help="Window start (ISO 8601, local time, epoch, '30m ago'). Default: 1 hour before end.")
+@click.option("--end", help="Window end. Default: now.")
+@click.option("--process", "-P", multiple=True, help="Process name or pid (repeatable).")
+@click.option("--contains", "-g", help="Only messages containing this text (case-insensitive).")
+@click.option("--unit", "-u", multiple=True, help="systemd unit (journald).")
+@click.option("--priority", "-p", help="Most verbose level kept: 0-7 or err, warning, …")
+@click.option("--kernel", "-k", "kernel_only", is_flag=True, help="Only kernel messages.")
+@click.option("--source", type=click.Choice(["auto", "macos", "journald", "file"]), default="auto", show_default=True)
+@click.option("--predicate", help="macOS: a raw NSPredicate, ANDed with the other filters.")
+@click.option("--zone", help="IANA zone for times written without an offset.")
+@click.option("--limit", "-n", default=200, show_default=True, help="Events per page.")
+@click.option("--cursor", help="next_cursor of the previous page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.argument("paths", nargs=-1, type=click.Path())
+def logs_show(paths: tuple[str, ...], as_json: bool, **opts: Any) -> None:
+    """Events from this machine's log, or from log files, journals and .logarchives (PATHS)."""
+    from .analysis.evidence import log_show
+
+    opts["process"] = list(opts["process"]) or None
+    opts["unit"] = list(opts["unit"]) or None
+    result = redact_model(run_or_usage(log_show, opts.pop("start"), opts.pop("end"), paths=list(paths) or None, **opts))
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"{result.start} … {result.end}")
+    for col in ("time (UTC)", "host", "process", "level", "message", "evidence id"):
+        table.add_column(col, overflow="fold")
+    for e in result.events:
+        t = e.time.strftime("%Y-%m-%d %H:%M:%S.%f") if e.time else (e.time_text or "")
+        table.add_row(t, e.host or "", f"{e.process or ''}[{e.pid}]" if e.pid is not None else (e.process or ""),
+                      e.level or "", e.message[:300], e.evidence_id)
+    console.print(table)
+    _print_consulted(result.consulted, result.warnings_total)
+    if result.hint:
+        console.print(f"[dim]{result.hint}[/dim]")
+
+
+@logs.command("sweep")
+@click.option("--start", help="Window start. Default: 1 hour before end.")
+@click.option("--end", help="Window end. Default: now.")
+@click.option("--target", "-t", "targets", multiple=True, help="The failing process, unit or pid (repeatable).")
+@click.option("--app-log", "app_log_paths", multiple=True, type=click.Path(), help="Application log file or folder (repeatable).")
+@click.option("--source", type=click.Choice(["auto", "macos", "journald", "file"]), default="auto", show_default=True)
+@click.option("--zone", help="IANA zone for times written without an offset.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.argument("paths", nargs=-1, type=click.Path())
+def logs_sweep(paths: tuple[str, ...], targets: tuple[str, ...], app_log_paths: tuple[str, ...], as_json: bool, **opts: Any) -> None:
+    """Every evidence category for one window: found, not found, or unavailable and why."""
+    from .analysis.evidence import collect_evidence
+
+    result = redact_model(run_or_usage(collect_evidence, opts.pop("start"), opts.pop("end"), list(targets) or None,
+                                       paths=list(paths) or None, app_log_paths=list(app_log_paths) or None, **opts))
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"Evidence {result.start} … {result.end} ({result.platform})")
+    for col in ("category", "status", "count", "top evidence / reason"):
+        table.add_column(col, overflow="fold")
+    colour = {"found": "green", "not_found": "white", "unavailable": "yellow"}
+    for c in result.categories:
+        detail = "\n".join(f"{e.evidence_id} {e.message[:120]}" for e in c.top) or (c.reason or "")
+        table.add_row(c.category, f"[{colour[c.status]}]{c.status}[/{colour[c.status]}]", str(c.count), detail)
+    console.print(table)
+    _print_consulted(result.consulted, result.warnings_total)
+    if any(c.status == "unavailable" for c in result.categories):
+        sys.exit(1)
+
+
+def _print_consulted(runs: Any, warnings_total: int) -> None:
+    for r in runs:
+        what = " ".join(r.argv) if r.argv else (r.path or r.source)
+        note = f" — {r.reason}" if r.reason else ""
+        console.print(f"[dim]{r.source}: {r.status}, {r.events} events: {what}{note}[/dim]")
+    if warnings_total:
+        console.print(f"[dim]{warnings_total} warning(s); use --json to see them[/dim]")
+
+# --- end log commands ---
+# --- crash commands ---
+
+
+@main.command()
+@click.option("--process", help="Only reports whose process name contains this.")
+@click.option("--pid", type=int, help="Only reports of this process id.")
+@click.option("--start", help="Earliest crash time (ISO 8601, epoch, '2h', '30m ago').")
+@click.option("--end", help="Latest crash time.")
+@click.option("--path", "paths", multiple=True, help="Extra file or folder to read (repeatable).")
+@click.option("--body", "include_body", is_flag=True, help="Include each report's raw text (bounded).")
+@click.option("--limit", type=int, default=50, show_default=True, help="Reports per page.")
+@click.option("--cursor", help="next_cursor of a previous call.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_json) -> None:  # type: ignore[no-untyped-def]
+    """Find crash reports (macOS DiagnosticReports, apport, systemd-coredump, core files), newest first."""
+    from .sources import crash_reports
+
+    result = run_or_usage(crash_reports.find_crash_reports, process=process, pid=pid, start=start, end=end,
+                          paths=list(paths) or None, include_body=include_body, limit=limit, cursor=cursor)
+    result = redact_model(result)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"Crash reports ({len(result.reports)} of {result.total})")
+    for col in ("time (UTC)", "kind", "process", "signal / exception", "top frame", "evidence id"):
+        table.add_column(col, overflow="fold")
+    for r in result.reports:
+        why = r.exception_type or r.signal or ""
+        if r.termination_namespace:
+            why += f" [{r.termination_namespace}{': ' + r.termination_reason if r.termination_reason else ''}]"
+        top = r.frames[0].text() if r.frames else (r.stacktrace_top[0] if r.stacktrace_top else (r.panic_string or ""))
+        who = f"{r.process or '?'}" + (f" [{r.pid}]" if r.pid is not None else "")
+        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, who, why, top, r.evidence_id)
+    console.print(table)
+    for run in result.consulted:
+        if run.status != "ok":
+            err_console.print(f"[yellow]{run.source}[/yellow] {run.path or ' '.join(run.argv or [])}: {run.status} ({run.reason})")
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning[/yellow] {w.path or ''}: {w.message}")
+    if result.hint:
+        console.print(result.hint.replace("find_crash_reports", "rca crashes").replace("cursor=", "--cursor "))
+
+
+# --- report commands --- (status, report, patterns, scan, timeline, demo: mcp_server/cli_report.py)
+from . import cli_report  # noqa: E402 - registered after the group exists
+
+cli_report.register(main)
+
+
 # --- session commands ---
 from .sources import claude_transcripts  # noqa: E402
 from .timeutil import to_utc_iso  # noqa: E402

@@ -62,6 +62,187 @@ async def evidence_sources() -> inventory.EvidenceSources:
     return await run_tool(inventory.probe_sources)
 
 
+# --- log tools ---
+from typing import Annotated, Literal, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .analysis import evidence as log_evidence  # noqa: E402
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def log_show(
+    start: Annotated[Optional[str], Field(description="Window start: ISO 8601 ('2026-11-21T03:10:00Z', '2026-11-21 03:10 -0500'), local time, epoch, or relative ('30m ago'). Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end, same forms. Default: now.")] = None,
+    process: Annotated[Optional[list[str]], Field(description="Process names or pids (any of them).")] = None,
+    contains: Annotated[Optional[str], Field(description="Only messages containing this text (case-insensitive).")] = None,
+    subsystem: Annotated[Optional[str], Field(description="macOS subsystem, e.g. com.apple.powerd.")] = None,
+    category: Annotated[Optional[str], Field(description="macOS log category, e.g. sleepWake.")] = None,
+    unit: Annotated[Optional[list[str]], Field(description="systemd units (journald), e.g. nginx or nginx.service.")] = None,
+    identifier: Annotated[Optional[list[str]], Field(description="Syslog identifiers (journald SYSLOG_IDENTIFIER).")] = None,
+    priority: Annotated[Optional[str], Field(description="Most verbose level kept: 0-7 or emerg/alert/crit/err/warning/notice/info/debug.")] = None,
+    kernel_only: Annotated[bool, Field(description="Only kernel messages.")] = False,
+    source: Annotated[Literal["auto", "macos", "journald", "file"], Field(description="auto: the given paths, else this machine's log (macOS `log`, or journald).")] = "auto",
+    paths: Annotated[Optional[list[str]], Field(description="Log files, folders, .gz rotations, journal files/folders (journalctl --file/--directory) or .logarchive bundles.")] = None,
+    predicate: Annotated[Optional[str], Field(description="macOS only: a raw NSPredicate, ANDed with the other filters.")] = None,
+    info_debug: Annotated[bool, Field(description="macOS only: include Info and Debug messages (--info --debug).")] = False,
+    zone: Annotated[Optional[str], Field(description="IANA zone for times written without an offset (default: this machine's).")] = None,
+    limit: Annotated[int, Field(description="Events per page (max 1000).", ge=1, le=1000)] = 200,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous call, for the next page.")] = None,
+) -> log_evidence.LogShowResult:
+    """Read system-log events in a time window, filtered, oldest first, with evidence ids.
+
+    Use it to look at what the system logged around a failure: the macOS unified log (`log show`),
+    journald (`journalctl`), or log files/journals/.logarchives copied from another machine (paths).
+    `consulted` lists every source with the exact command that ran (reproducible by a human), its
+    status and why a source was unavailable; an unavailable source is a fact to report, not an
+    empty result. Cite events by evidence_id. When next_cursor is set, call again with the same
+    arguments and cursor=next_cursor for the next page. For a first complete sweep of all evidence
+    categories use collect_evidence instead.
+    """
+    return await run_tool(
+        log_evidence.log_show, start, end, process=process, contains=contains, subsystem=subsystem, category=category,
+        unit=unit, identifier=identifier, priority=priority, kernel_only=kernel_only, source=source, paths=paths,
+        predicate=predicate, info_debug=info_debug, zone=zone, limit=limit, cursor=cursor,
+    )
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def collect_evidence(
+    start: Annotated[Optional[str], Field(description="Window start (same forms as log_show). Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end. Default: now.")] = None,
+    targets: Annotated[Optional[list[str]], Field(description="The failing process names, units or pids.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="System logs to read instead of this machine's (files, folders, journals, .logarchive).")] = None,
+    app_log_paths: Annotated[Optional[list[str]], Field(description="Application logs of the target (files or folders).")] = None,
+    source: Annotated[Literal["auto", "macos", "journald", "file"], Field(description="Which system log to read (auto: paths, else this machine's).")] = "auto",
+    zone: Annotated[Optional[str], Field(description="IANA zone for times written without an offset.")] = None,
+    top: Annotated[int, Field(description="Events shown per category.", ge=1, le=50)] = 5,
+) -> log_evidence.EvidenceSweep:
+    """Sweep ALL evidence categories for one time window before reasoning about a cause.
+
+    Categories: target_process, code_signing, signals, memory_pressure, power, kernel,
+    crash_reports, app_logs. Each comes back found / not_found / unavailable (with the reason),
+    with a count, the top events (cite their evidence_id) and the command that was run. A
+    not_found category is evidence too (e.g. "no OOM kill in the window"); an unavailable one must
+    be reported as a gap. Drill into a category with log_show.
+    """
+    return await run_tool(
+        log_evidence.collect_evidence, start, end, targets, paths=paths, app_log_paths=app_log_paths, source=source,
+        zone=zone, top=top,
+    )
+
+# --- end log tools ---
+
+
+# --- crash tools ---
+# (imports kept inside this block so that each area's block merges on its own)
+from typing import Annotated, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .sources import crash_reports  # noqa: E402
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def find_crash_reports(
+    process: Annotated[Optional[str], Field(description="Only reports whose process name, executable or bundle id contains this (case-insensitive).")] = None,
+    pid: Annotated[Optional[int], Field(description="Only reports of this process id (or Jetsam events listing it).")] = None,
+    start: Annotated[Optional[str], Field(description="Earliest crash time: ISO 8601, '2026-11-21 03:10 -0500', epoch seconds, or '2h' / '30m ago'.")] = None,
+    end: Annotated[Optional[str], Field(description="Latest crash time, same forms as start; default now.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="Extra files or folders to read (copied reports, a core file, saved coredumpctl output); the default places are always read.")] = None,
+    include_body: Annotated[bool, Field(description="Also return each report's raw text (bounded to 64 KB).")] = False,
+    limit: Annotated[int, Field(description="Reports per page (1-1000).", ge=1, le=1000)] = 50,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous call, to get the next page.")] = None,
+) -> crash_reports.CrashReportsResult:
+    """Find crash reports on this machine, newest first: macOS .ips / .crash / .panic / .spin / .hang /
+    .diag and JetsamEvent reports (~/Library/Logs/DiagnosticReports, /Library/Logs/DiagnosticReports and
+    Retired/), Linux systemd-coredump (coredumpctl), apport /var/crash/*.crash, and core files — plus any
+    paths you give. Use it when a process died or hung, to get the signal, exception, termination reason
+    (e.g. CODESIGNING, or a jetsam reason such as per-process-limit), the crashed thread's top frames,
+    parent process and command line. Each report has an evidence_id to cite. `warnings` lists files that
+    could not be read; `consulted` says what was looked at and what was unavailable (itself a fact).
+    When next_cursor is set, call again with the same arguments and cursor=next_cursor.
+    """
+    return await run_tool(
+        crash_reports.find_crash_reports, process=process, pid=pid, start=start, end=end, paths=paths,
+        include_body=include_body, limit=limit, cursor=cursor,
+    )
+
+
+# --- report tools ---
+from typing import Annotated, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .analysis import timeline as _timeline  # noqa: E402
+from .workflow import incidents as _incidents  # noqa: E402
+from .workflow import report as _report  # noqa: E402
+
+#: The report tool writes only the project's report folder; patterns only read the incident store.
+REPORT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+STORE_READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def build_timeline(
+    start: Annotated[Optional[str], Field(description="Window start: ISO 8601 ('2026-11-21T03:00:00Z'), '2h ago', epoch. Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end; default now.")] = None,
+    sources: Annotated[Optional[list[str]], Field(description="Only these sources: logs, crash_reports, sessions, shell_history, git. Default: all.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="Read these evidence files or folders instead of the machine's own sources.")] = None,
+    project_dir: Annotated[Optional[str], Field(description="Project whose Claude Code sessions and git history to include; default all sessions.")] = None,
+    process: Annotated[Optional[list[str]], Field(description="Only events of these processes (logs, crash reports).")] = None,
+    zone: Annotated[Optional[str], Field(description="IANA zone for times given without an offset; default the machine's.")] = None,
+    limit: Annotated[int, Field(ge=1, le=1000, description="Entries per page.")] = 200,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous page.")] = None,
+) -> _timeline.Timeline:
+    """Merge every evidence source into one chronological timeline for a time window.
+
+    Use it once the window of a failure is known, to see in order what the system logs, crash
+    reports, Claude Code session tool calls, shell history and git activity recorded around it.
+    Each entry has its evidence_id (cite it) and a lane (its source). The same record seen through
+    two sources (journald and syslog) is folded into one entry listing the other id in
+    also_seen. clock_skew flags a lane whose times look shifted by whole hours (local time read as
+    UTC): compare such lanes with care. Events without a time are listed apart in untimed.
+    `sources` says what was consulted and what was unavailable, with the reason. Paged: when
+    next_cursor is set, call again with the same arguments and cursor=next_cursor.
+    """
+    return await run_tool(
+        _timeline.build_timeline, start, end, sources=sources, paths=paths or [], project_dir=project_dir,
+        process=process, zone=zone, limit=limit, cursor=cursor,
+    )
+
+
+@mcp.tool(annotations=REPORT_WRITE)
+async def rca_report(
+    report_dir: Annotated[Optional[str], Field(description="Report folder inside the project; default $RCA_REPORT_DIR, .claude/rca.json report_dir, or docs/rca.")] = None,
+    investigation_id: Annotated[Optional[str], Field(description="RCA-NNN of a closed investigation; default the open one.")] = None,
+) -> _report.ReportWritten:
+    """Write the RCA report of this project's investigation: RCA-NNN-<slug>.md and a JSON twin.
+
+    Call it in the report phase, after the root cause, chain, ruled-out alternatives, unknowns
+    and verdict are recorded with rca_record. Sections: summary and verdict, timeline table,
+    root cause, contributing factors, symptoms, evidence summary (the eight categories found /
+    not found / unavailable), ruled-out alternatives, unknowns, recommended fix (file:line),
+    action items. The report is refused, with the list of offending findings, when a chain link,
+    the last command or the root cause cites no evidence, or when any finding cites an evidence id
+    the ledger does not hold: gather that evidence with a forensic tool and record it again.
+    Writes only into the report folder.
+    """
+    return await run_tool(_report.report_for_project, None, report_dir, investigation_id, confine=True)
+
+
+@mcp.tool(annotations=STORE_READ)
+async def rca_patterns(
+    min_count: Annotated[int, Field(ge=1, le=100, description="Smallest number of incidents that makes a pattern.")] = 2,
+) -> _incidents.Patterns:
+    """Recurring root causes across all closed investigations, with a systemic recommendation each.
+
+    Use it when an incident looks familiar, or in a postmortem, to see whether the same class of
+    cause (same targets or similar root-cause text) has happened before and how often.
+    """
+    return await run_tool(_incidents.patterns, None, min_count=min_count)
+
+
 # --- session tools ---
 from typing import Annotated, Literal, Optional  # noqa: E402
 

@@ -80,10 +80,12 @@ class ProcRun:
         err_thread = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True)
         err_thread.start()
         assert proc.stdout is not None
+        at_eof = False
         try:
             while True:
                 chunk = proc.stdout.readline(max_line_bytes)
                 if not chunk:
+                    at_eof = True
                     break
                 if len(chunk) >= max_line_bytes and not chunk.endswith(b"\n"):
                     while True:
@@ -92,6 +94,13 @@ class ProcRun:
                             break
                 yield chunk.rstrip(b"\r\n")
         finally:
+            if at_eof and not self.timed_out:
+                # stdout closed: the program is exiting; let it finish (the timer still bounds this)
+                # rather than kill it and lose its exit status and last stderr lines
+                try:
+                    proc.wait(timeout=max(self.timeout, 1.0))
+                except subprocess.TimeoutExpired:
+                    pass
             if proc.poll() is None:
                 # the consumer stopped early (limit reached) or the run timed out
                 if not self.timed_out:

@@ -240,7 +240,10 @@ class SessionCommands(BaseModel):
     total: int
     next_cursor: Optional[str] = None
     hint: Optional[str] = None
-    notes: list[TranscriptNote] = Field(default_factory=list, description="API errors, compactions, hook denials, interrupts.")
+    notes: list[TranscriptNote] = Field(
+        default_factory=list,
+        description="API errors, compactions, hook errors (first page only) and the hook denials of this page's calls.",
+    )
     notes_total: int = 0
     stats: ScanStats = Field(default_factory=ScanStats)
     sessions: list[str] = Field(default_factory=list, description="Sessions read.")
@@ -1447,7 +1450,9 @@ def extract_session_commands(
     chunk = collector.entries()
     next_cursor = _encode_key_cursor(tuple(chunk[-1][:4]), fp) if chunk and collector.remaining > len(chunk) else None
     calls = _materialise(scan, chunk, include_results)
-    notes = sorted(_materialise_notes(scan) + _denial_notes(calls), key=_note_order)
+    # notes belong to the query, not to a page: they come with the first page only, so that a
+    # caller gathering every page does not collect them twice (hook denials follow their calls)
+    notes = sorted((_materialise_notes(scan) if cursor is None else []) + _denial_notes(calls), key=_note_order)
     all_warnings = warnings + scan.warnings
     total = collector.total
     shown_before = total - collector.remaining
@@ -1506,16 +1511,18 @@ def last_commands_before(
 def session_events(**kwargs: Any) -> tuple[list[Event], list[ParseWarning]]:
     """Tool calls and notes as `Event`s (for the timeline): every page, in order."""
     events: list[Event] = []
+    warnings: list[ParseWarning] = []
     cursor = None
-    result = None
     while True:
         result = extract_session_commands(limit=1000, cursor=cursor, **kwargs)
         events.extend(c.to_event() for c in result.commands)
+        events.extend(n.to_event() for n in result.notes)
+        if cursor is None:
+            warnings = result.warnings
         cursor = result.next_cursor
         if not cursor:
             break
-    events.extend(n.to_event() for n in result.notes)
-    return events, result.warnings
+    return events, warnings
 
 
 def _count_tool_uses(path: Path) -> int:

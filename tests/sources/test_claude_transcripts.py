@@ -438,3 +438,16 @@ def test_default_project_is_claude_project_dir(tmp_path, monkeypatch):
     assert ct.extract_session_commands().sessions == [S330]
     monkeypatch.delenv("CLAUDE_PROJECT_DIR")
     assert ct.extract_session_commands().total == 0  # the current folder has no transcripts
+
+
+def test_notes_come_once_across_pages(tmp_path):
+    p = write(tmp_path,
+              line(type="system", subtype="compact_boundary", uuid="c1", timestamp="2026-11-21T10:00:00.000Z",
+                   content="Conversation compacted", compactMetadata={"trigger": "manual", "preTokens": 1000}),
+              *[use(f"toolu_01P{i:02d}", "Bash", {"command": f"echo {i}"}, f"2026-11-21T10:00:{i + 1:02d}.000Z") for i in range(5)])
+    first = ct.extract_session_commands(paths=[str(p)], limit=2)
+    second = ct.extract_session_commands(paths=[str(p)], limit=2, cursor=first.next_cursor)
+    assert [n.kind for n in first.notes] == ["compaction"] and second.notes == []
+    events, _ = ct.session_events(paths=[str(p)])
+    assert sum(e.data_type == "claude:compaction" for e in events) == 1
+    assert sum(e.data_type == "claude:tool_call" for e in events) == 5

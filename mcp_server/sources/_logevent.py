@@ -1,0 +1,382 @@
+"""Fast event construction and the shared streaming helpers of the system-log sources.
+
+`Event` validation costs more than parsing a journald JSON line, so the log sources check what
+the validators would check themselves (an aware time, a bounded message, scalar extras) and build
+events with `Event.model_construct` (measured in bench/bench_logs.py: about 2.5x faster overall).
+Also here: a bounded, streaming splitter of top-level JSON objects (for JSON arrays and pretty
+printed output that is not one object per line).
+"""
+
+from __future__ import annotations
+
+import lzma
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import IO, Iterator, Optional
+
+from ..errors import SourceUnavailable
+from ..models import Event, ExtraValue, ParseWarning, clip, make_evidence_id
+from ._io import open_binary
+
+#: What reading a (possibly compressed, possibly truncated) stream can raise.
+READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
+
+_EVENT_DEFAULTS = {f: info.get_default(call_default_factory=True) for f, info in Event.model_fields.items()}
+_FIELDS = frozenset(Event.model_fields)
+_ALL_SET = set(_FIELDS)
+_UTC = timezone.utc
+_new = Event.__new__
+_set = object.__setattr__
+
+
+def build_event(values: dict) -> Event:
+    """An `Event` from a complete, already checked field dict, without pydantic's per-field work.
+
+    What `Event.model_construct` does at its end, minus its per-call field bookkeeping (measured:
+    1.7 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
+    """
+    ev = _new(Event)
+    _set(ev, "__dict__", values)
+    # one shared set: it already names every field, so pydantic adding a name to it changes nothing
+    _set(ev, "__pydantic_fields_set__", _ALL_SET)
+    _set(ev, "__pydantic_extra__", None)
+    _set(ev, "__pydantic_private__", None)
+    return ev
+
+
+def fast_event(
+    *,
+    data_type: str,
+    source: str,
+    time: Optional[datetime],
+    message: str,
+    id_parts: tuple[object, ...] = (),
+    evidence_id: Optional[str] = None,
+    **fields: object,
+) -> Event:
+    """An `Event` built without per-field validation, after doing what the validators do
+    (an aware time converted to UTC, the message clipped, no unknown fields).
+
+    The evidence id hashes `data_type`, the time, host, process, pid and message, plus `id_parts`
+    (a file path and line) so the same record always gets the same id; a source with its own
+    stable record id (a journald cursor) passes `evidence_id` instead.
+    """
+    if time is not None:
+        if time.tzinfo is None:
+            raise ValueError("event times must carry a zone")
+        if time.tzinfo is not _UTC:
+            time = time.astimezone(_UTC)
+    if message and len(message) > 8192:
+        message = clip(message) or ""
+    values = _EVENT_DEFAULTS.copy()
+    values["extra"] = {}
+    for key in fields:
+        if key not in _FIELDS:
+            raise TypeError(f"Event has no field {key!r}")
+    values.update(fields)
+    values["data_type"] = data_type
+    values["source"] = source
+    values["time"] = time
+    values["message"] = message
+    values["evidence_id"] = evidence_id or make_evidence_id(
+        data_type, time, values["host"], values["process"], values["pid"], message, *id_parts
+    )
+    return build_event(values)
+
+
+def scalar(value: object) -> ExtraValue:
+    """Coerce a parsed JSON value into what `Event.extra` holds (scalars or lists of scalars)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for v in value]
+    return str(value)
+
+
+#: Largest single JSON object the splitter keeps; bigger ones are skipped with a warning.
+MAX_OBJECT_BYTES = 16 << 20
+_JSON_TOKENS = re.compile(rb'[{}"\\\[\]]')
+
+
+def iter_json_objects(
+    stream: IO[bytes],
+    warnings: list[ParseWarning],
+    source: str,
+    path: Optional[str] = None,
+    chunk_size: int = 1 << 16,
+) -> Iterator[bytes]:
+    """Yield the bytes of each top-level JSON object in a stream: one JSON array of objects,
+    pretty-printed objects one after another, or a mix, in bounded memory.
+
+    Text between objects (commas, brackets, whitespace, a `log show` preamble) is skipped. An
+    object larger than `MAX_OBJECT_BYTES` is dropped with a warning; an unterminated object at the
+    end of the stream (a truncated file) is reported as a warning.
+    """
+    depth = 0
+    in_string = False
+    escape = False
+    parts: list[bytes] = []
+    size = 0
+    oversized = False
+    objects = 0
+    while True:
+        try:
+            chunk = stream.read(chunk_size)
+        except READ_ERRORS as exc:
+            warnings.append(ParseWarning(source=source, path=path, message=f"stopped reading: truncated or corrupt ({exc})"))
+            break
+        if not chunk:
+            break
+        start = 0 if depth else -1
+        pos = 0
+        n = len(chunk)
+        while pos < n:
+            if in_string:
+                if escape:
+                    escape = False
+                    pos += 1
+                    continue
+                m = _STRING_END.search(chunk, pos)
+                if m is None:
+                    pos = n
+                    break
+                if m.group() == b"\\":
+                    escape = True
+                    pos = m.end()
+                    continue
+                in_string = False
+                pos = m.end()
+                continue
+            m = _JSON_TOKENS.search(chunk, pos)
+            if m is None:
+                pos = n
+                break
+            tok = m.group()
+            pos = m.end()
+            if depth == 0:
+                if tok == b"{":
+                    depth = 1
+                    start = m.start()
+                    parts = []
+                    size = 0
+                    oversized = False
+                continue
+            if tok == b'"':
+                in_string = True
+            elif tok == b"\\":
+                pos += 1
+            elif tok == b"{":
+                depth += 1
+            elif tok == b"}":
+                depth -= 1
+                if depth == 0:
+                    piece = chunk[start:pos]
+                    if not oversized and size + len(piece) <= MAX_OBJECT_BYTES:
+                        parts.append(piece)
+                        objects += 1
+                        yield b"".join(parts)
+                    else:
+                        warnings.append(
+                            ParseWarning(
+                                source=source,
+                                path=path,
+                                message=f"skipped a JSON object larger than {MAX_OBJECT_BYTES >> 20} MB",
+                            )
+                        )
+                    parts = []
+                    size = 0
+                    start = -1
+        if depth > 0:
+            piece = chunk[start if start >= 0 else 0 :]
+            start = -1
+            if not oversized:
+                if size + len(piece) > MAX_OBJECT_BYTES:
+                    oversized = True
+                    parts = []
+                else:
+                    parts.append(piece)
+                    size += len(piece)
+    if depth > 0:
+        warnings.append(
+            ParseWarning(
+                source=source,
+                path=path,
+                message="the file ends inside a JSON object (truncated); that last record was dropped",
+            )
+        )
+
+
+_STRING_END = re.compile(rb'["\\]')
+
+
+#: Severity names of every log format mapped to syslog priorities (0 emerg … 7 debug).
+LEVEL_RANK = {
+    "emerg": 0, "emergency": 0, "panic": 0,
+    "alert": 1,
+    "crit": 2, "critical": 2, "fault": 2, "fatal": 2,
+    "err": 3, "error": 3,
+    "warning": 4, "warn": 4,
+    "notice": 5, "default": 5,
+    "info": 6, "information": 6,
+    "debug": 7, "trace": 7,
+}
+
+
+def level_rank(level: Optional[str]) -> Optional[int]:
+    if not level:
+        return None
+    return LEVEL_RANK.get(level.lower())
+
+
+@dataclass
+class LogFilter:
+    """The structured filters of `log_show`, applied to events read from any source.
+
+    Live sources also push them down (a journalctl match, a `log` predicate); applying them again
+    here is cheap and makes every source answer the same question the same way.
+    """
+
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    processes: tuple[str, ...] = ()
+    contains: Optional[str] = None
+    subsystem: Optional[str] = None
+    category: Optional[str] = None
+    units: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    priority: Optional[int] = None
+    kernel_only: bool = False
+    keep_untimed: bool = True
+    #: events left out because they have no wall-clock time (counted when keep_untimed is False)
+    untimed_dropped: int = field(default=0, init=False)
+    _procs: frozenset = field(default=frozenset(), init=False, repr=False)
+    _needle: Optional[str] = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._procs = frozenset(p.lower() for p in self.processes)
+        self._needle = self.contains.lower() if self.contains else None
+
+    def byte_prefilter(self):  # noqa: ANN201 - a callable or None
+        """A cheap test on raw JSON bytes that may reject a line before it is decoded, or None.
+
+        Only used for plain ASCII needles (no quote, backslash or non-ASCII: JSON escaping could
+        hide them); the decoded event is checked again by `accepts`.
+        """
+        needles: list[bytes] = []
+        if self._needle and self._needle.isascii() and not any(c in self._needle for c in '"\\/') and self._needle.isprintable():
+            needles.append(self._needle.encode())
+        if len(self._procs) == 1:
+            (p,) = tuple(self._procs)
+            if p.isascii() and p.isprintable() and not any(c in p for c in '"\\/'):
+                needles.append(p[:15].encode())
+        if not needles:
+            return None
+
+        def check(line: bytes) -> bool:
+            low = line.lower()
+            return all(n in low for n in needles)
+
+        return check
+
+    def in_window(self, t: Optional[datetime]) -> bool:
+        if t is None:
+            if not self.keep_untimed:
+                self.untimed_dropped += 1
+            return self.keep_untimed
+        if self.start is not None and t < self.start:
+            return False
+        if self.end is not None and t > self.end:
+            return False
+        return True
+
+    def accepts(self, ev: Event) -> bool:
+        if not self.in_window(ev.time):
+            return False
+        if self._procs:
+            names = {(ev.process or "").lower()}
+            ident = ev.extra.get("SYSLOG_IDENTIFIER") if ev.extra else None
+            if isinstance(ident, str):
+                names.add(ident.lower())
+            pid = str(ev.pid) if ev.pid is not None else None
+            if not (names & self._procs or (pid and pid in self._procs) or any(
+                n and p.startswith(n) and len(n) == 15 for n in names for p in self._procs
+            )):
+                return False
+        if self._needle and self._needle not in ev.message.lower():
+            return False
+        if self.subsystem and (ev.subsystem or "").lower() != self.subsystem.lower():
+            return False
+        if self.category and (ev.category or "").lower() != self.category.lower():
+            return False
+        if self.units:
+            unit = ev.extra.get("_SYSTEMD_UNIT") or ev.extra.get("_SYSTEMD_USER_UNIT") or ev.subsystem
+            if not isinstance(unit, str) or not any(unit == u or unit == u + ".service" for u in self.units):
+                return False
+        if self.identifiers:
+            ident = ev.extra.get("SYSLOG_IDENTIFIER") or ev.process
+            if ident not in self.identifiers:
+                return False
+        if self.priority is not None:
+            rank = level_rank(ev.level)
+            if rank is not None and rank > self.priority:
+                return False
+        if self.kernel_only and not is_kernel(ev):
+            return False
+        return True
+
+
+def is_kernel(ev: Event) -> bool:
+    """True for kernel messages in any source (journald kernel transport, macOS sender kernel, dmesg)."""
+    if ev.category == "kernel" or ev.extra.get("_TRANSPORT") == "kernel":
+        return True
+    proc = (ev.process or "").lower()
+    return proc == "kernel" or ev.source == "dmesg"
+
+
+#: Longest JSON line kept (a journald entry with a core dump's maps can be megabytes long).
+MAX_JSON_LINE = 16 << 20
+
+
+def raw_lines(
+    stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int = MAX_JSON_LINE
+) -> Iterator[bytes]:
+    """Byte lines of a stream without their line ending; a line over `limit` is skipped with a warning."""
+    number = 0
+    while True:
+        try:
+            chunk = stream.readline(limit)
+        except READ_ERRORS as exc:
+            warnings.append(ParseWarning(source=source, path=path, line=number or None, message=f"stopped reading: truncated or corrupt ({exc})"))
+            return
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) >= limit and not chunk.endswith(b"\n"):
+            skipped = len(chunk)
+            try:
+                while True:
+                    rest = stream.readline(limit)
+                    skipped += len(rest)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+            except READ_ERRORS:
+                return
+            warnings.append(
+                ParseWarning(source=source, path=path, line=number, message=f"line {number} is {skipped} bytes long; skipped")
+            )
+            yield b""
+            continue
+        yield chunk.rstrip(b"\r\n")
+
+
+def iter_raw_lines(path: str, warnings: list[ParseWarning], source: str) -> Iterator[bytes]:
+    """`raw_lines` of a file (decompressed); a file that cannot be opened is one warning."""
+    try:
+        stream = open_binary(path)
+    except SourceUnavailable as exc:
+        warnings.append(ParseWarning(source=source, path=path, message=str(exc)))
+        return
+    with stream:
+        yield from raw_lines(stream, warnings, source, path)
