@@ -16,7 +16,7 @@ through the same validated report renderer as a real investigation, and the HTML
 written beside it.
 
 The bundled example is `mcp_server/examples/tmux-killed` (package data, so `pip install .`
-ships it); in a source checkout `examples/tmux-killed` at the repository root is used as well.
+ships it).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class DemoResult(BaseModel):
 
 def example_candidates() -> list[Path]:
     pkg = Path(__file__).resolve().parent.parent
-    return [pkg / "examples" / EXAMPLE_NAME, pkg.parent / "examples" / EXAMPLE_NAME]
+    return [pkg / "examples" / EXAMPLE_NAME]
 
 
 def default_example() -> Path:

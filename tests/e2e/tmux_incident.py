@@ -1,7 +1,7 @@
 """A real incident, reproduced: an agent's subagent kills the tmux server a dev server runs in.
 
 Used by the e2e test (tests/e2e/test_session_forensics.py) and to record the bundled example
-(`examples/tmux-killed/`): set `RCA_RECORD_EXAMPLE=<folder>` when running that test and the
+(`examples/tmux-killed/`): set `RCA_RECORD_EXAMPLE=<folder>` (the bundled copy is mcp_server/examples/tmux-killed) when running that test and the
 evidence of the run is written there, paths rewritten to /home/dev.
 
 What happens, all for real:

@@ -1,4 +1,4 @@
-"""The bundled example incident (examples/tmux-killed, recorded from a real claude run) is readable
+"""The bundled example incident (mcp_server/examples/tmux-killed, recorded from a real claude run) is readable
 by every session tool and tells its story: the subagent's kill-server is the last call before the
 tmux server's death."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from mcp_server.sources import claude_transcripts as ct
 from mcp_server.sources import shell_history as sh
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tmux-killed"
+EXAMPLE = Path(__file__).resolve().parents[2] / "mcp_server" / "examples" / "tmux-killed"
 
 
 def death_time() -> datetime:
