@@ -27,8 +27,8 @@ from fuzz.targets import ROOT, TARGETS, seed_files
 _CHILD = """
 import sys, atheris
 with atheris.instrument_imports(include=["mcp_server"]):
-    import mcp_server.models, mcp_server.sources, mcp_server.redact, mcp_server.timeutil
-    from fuzz.targets import TARGETS
+    from fuzz.targets import TARGETS, preload
+    preload()
 target = TARGETS[sys.argv[1]]
 def one(data):
     target.run(data)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -54,7 +55,7 @@ def doctor(as_json: bool) -> None:
     table.add_column("detail", overflow="fold")
     for s in result.sources:
         status = "[green]available[/green]" if s.available else "[yellow]unavailable[/yellow]"
-        detail = s.detail + (f" [dim]({s.program})[/dim]" if s.program else "")
+        detail = escape(s.detail) + (f" [dim]({escape(s.program)})[/dim]" if s.program else "")
         table.add_row(s.name, s.kind, status, detail)
     console.print(table)
     console.print(f"{result.available} available, {result.unavailable} unavailable.")
@@ -106,8 +107,9 @@ def logs_show(paths: tuple[str, ...], as_json: bool, **opts: Any) -> None:
         table.add_column(col, overflow="fold")
     for e in result.events:
         t = e.time.strftime("%Y-%m-%d %H:%M:%S.%f") if e.time else (e.time_text or "")
-        table.add_row(t, e.host or "", f"{e.process or ''}[{e.pid}]" if e.pid is not None else (e.process or ""),
-                      e.level or "", e.message[:300], e.evidence_id)
+        who = f"{e.process or ''}[{e.pid}]" if e.pid is not None else (e.process or "")
+        table.add_row(escape(t), escape(e.host or ""), escape(who), escape(e.level or ""), escape(e.message[:300]),
+                      e.evidence_id)
     console.print(table)
     _print_consulted(result.consulted, result.warnings_total)
     if result.hint:
@@ -137,7 +139,7 @@ def logs_sweep(paths: tuple[str, ...], targets: tuple[str, ...], app_log_paths: 
         table.add_column(col, overflow="fold")
     colour = {"found": "green", "not_found": "white", "unavailable": "yellow"}
     for c in result.categories:
-        detail = "\n".join(f"{e.evidence_id} {e.message[:120]}" for e in c.top) or (c.reason or "")
+        detail = escape("\n".join(f"{e.evidence_id} {e.message[:120]}" for e in c.top) or (c.reason or ""))
         table.add_row(c.category, f"[{colour[c.status]}]{c.status}[/{colour[c.status]}]", str(c.count), detail)
     console.print(table)
     _print_consulted(result.consulted, result.warnings_total)
@@ -186,7 +188,8 @@ def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_jso
             why += f" [{r.termination_namespace}{': ' + r.termination_reason if r.termination_reason else ''}]"
         top = r.frames[0].text() if r.frames else (r.stacktrace_top[0] if r.stacktrace_top else (r.panic_string or ""))
         who = f"{r.process or '?'}" + (f" [{r.pid}]" if r.pid is not None else "")
-        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, who, why, top, r.evidence_id)
+        table.add_row(r.time.strftime("%Y-%m-%d %H:%M:%S") if r.time else "?", r.kind, escape(who), escape(why),
+                      escape(top), r.evidence_id)
     console.print(table)
     for run in result.consulted:
         if run.status != "ok":
@@ -196,36 +199,146 @@ def crashes(process, pid, start, end, paths, include_body, limit, cursor, as_jso
     if result.hint:
         console.print(result.hint.replace("find_crash_reports", "rca crashes").replace("cursor=", "--cursor "))
 
-# --- workflow commands ---
+
+
+# --- report commands --- (status, report, patterns, scan, timeline, demo: mcp_server/cli_report.py)
+from . import cli_report  # noqa: E402 - registered after the group exists
+
+cli_report.register(main)
+
+
+# --- session commands ---
+from .sources import claude_transcripts  # noqa: E402
+from .timeutil import to_utc_iso  # noqa: E402
 
 
 @main.command()
-@click.option("--project", type=click.Path(file_okay=False), help="Project folder (default: $CLAUDE_PROJECT_DIR, else here).")
-@click.option("--id", "inv_id", help="An investigation id (default: the open one).")
+@click.option("--project", "project_dir", help="Project working directory (default: the current one).")
+@click.option("--all", "all_projects", is_flag=True, help="Every project under the Claude projects folder.")
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--path", "paths", multiple=True, help="Transcript file or folder to read instead (repeatable).")
+@click.option("--limit", default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def status(project: str | None, inv_id: str | None, as_json: bool) -> None:
-    """Show this project's open investigation: phase, what each gate still needs, whether edits are allowed."""
-    from .workflow import api
-
-    result = run_or_usage(api.status, project_dir=project, inv_id=inv_id)
+def sessions(project_dir: str | None, all_projects: bool, start: str | None, end: str | None, paths: tuple[str, ...],
+             limit: int, as_json: bool) -> None:
+    """List Claude Code sessions active in a window (newest first)."""
+    result = run_or_usage(claude_transcripts.list_sessions, project_dir, all_projects, start, end, limit, None, list(paths) or None)
     if as_json:
         emit_json(result)
         return
-    edits = "[green]allowed[/green]" if result.edits_allowed else "[red]blocked until the diagnosis is recorded[/red]"
-    console.print(f"[bold]{result.id}[/bold] ({result.mode}, {result.status}) — {result.incident}")
-    console.print(f"phase [bold]{result.phase}[/bold]; edits {edits}" + (" (overridden)" if result.overridden else ""))
-    table = Table()
-    for col in ("phase", "state", "requirement", "met", "so far"):
+    table = Table(title=f"Claude Code sessions ({result.total})")
+    for col in ("session", "first", "last", "version", "branch", "cwd", "tools", "subagents"):
         table.add_column(col, overflow="fold")
-    for gate in result.gates:
-        for i, r in enumerate(gate.requirements):
-            table.add_row(gate.phase if i == 0 else "", gate.status if i == 0 else "", r.need,
-                          "[green]yes[/green]" if r.met else "[red]no[/red]", r.have)
+    for s in result.sessions:
+        table.add_row(s.session, str(s.first_time or "")[:19], str(s.last_time or "")[:19], s.version or "", s.git_branch or "",
+                      s.cwd or "", str(s.tool_calls + s.subagent_tool_calls),
+                      ", ".join(f"{a.agent_id} ({a.agent_type})" for a in s.subagents))
     console.print(table)
-    console.print(f"{result.ledger_calls} tool calls and {result.evidence_ids} evidence ids in the ledger; "
-                  f"next: {result.next_step}")
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w.message}")
 
-# --- end workflow commands ---
+
+@main.command()
+@click.argument("session", required=False)
+@click.option("--project", "project_dir", help="Project working directory (default: the current one).")
+@click.option("--all", "all_projects", is_flag=True, help="Every project under the Claude projects folder.")
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--before", help="Show the last --n calls issued at or before this time, across all sessions.")
+@click.option("-n", "n", default=10, show_default=True, help="With --before: how many calls.")
+@click.option("--tool", "tools", multiple=True, help="Tool to keep (repeatable; default Bash and Agent); 'all' for every tool.")
+@click.option("--path", "paths", multiple=True, help="Transcript file or folder to read instead (repeatable).")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--cursor", help="next_cursor of the previous page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def commands(session: str | None, project_dir: str | None, all_projects: bool, start: str | None, end: str | None,
+             before: str | None, n: int, tools: tuple[str, ...], paths: tuple[str, ...], limit: int, cursor: str | None,
+             as_json: bool) -> None:
+    """Tool calls agents made in Claude Code sessions, with their outcomes."""
+    tool_arg: Any = list(tools) if tools else (("all" if before else claude_transcripts.DEFAULT_TOOLS))
+    if before:
+        result: Any = run_or_usage(claude_transcripts.last_commands_before, before, n, project_dir,
+                                   project_dir is None, tool_arg, session, list(paths) or None)
+        calls = result.commands
+        title = f"Last {len(calls)} tool calls at or before {result.before}"
+    else:
+        result = run_or_usage(claude_transcripts.extract_session_commands, session, project_dir, all_projects, start, end,
+                              tool_arg, True, limit, cursor, list(paths) or None)
+        calls = result.commands
+        title = f"Tool calls ({len(calls)} of {result.total})"
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=title)
+    for col in ("time", "agent", "tool", "command", "outcome", "exit", "where"):
+        table.add_column(col, overflow="fold")
+    for c in redact_model(result).commands:
+        agent = c.agent if c.agent == "main" else f"{c.agent} ({c.agent_type or '?'})"
+        style = "" if c.outcome == "ok" else "[red]"
+        table.add_row((to_utc_iso(c.time) or "")[:23], agent, c.tool, (c.command or "")[:200], f"{style}{c.outcome}",
+                      "" if c.exit_code is None else str(c.exit_code), f"{c.path.rsplit('/', 1)[-1][:12]}…:{c.line}")
+    console.print(table)
+    if before and result.still_running:
+        console.print(f"[yellow]{len(result.still_running)} call(s) still running at that time:[/yellow] "
+                      + "; ".join(f"{c.tool}: {(c.command or '')[:80]}" for c in result.still_running))
+    for note in result.notes:
+        console.print(f"[yellow]{note.kind}[/yellow] {str(note.time or '')[:19]} {note.message[:200]}")
+    if getattr(result, "hint", None):
+        console.print(result.hint)
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w.message}")
+
+
+@main.command()
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--path", "paths", multiple=True, help="History file or folder (repeatable; default: the usual locations).")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def history(start: str | None, end: str | None, paths: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Commands from zsh, bash and fish histories in a window."""
+    from .sources import shell_history as history_source
+
+    result = run_or_usage(history_source.shell_history, start, end, list(paths) or None, limit)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"Shell history ({len(result.commands)} of {result.total})")
+    for col in ("time", "shell", "command", "where"):
+        table.add_column(col, overflow="fold")
+    for c in redact_model(result).commands:
+        table.add_row(to_utc_iso(c.time) or "(no time)", c.shell_type, c.command[:200], f"{c.path}:{c.line}")
+    console.print(table)
+    for f in result.files:
+        if f.note or f.reason:
+            console.print(f"[yellow]{f.path}[/yellow]: {f.reason or f.note}")
+
+
+@main.command(name="git")
+@click.argument("repo", default=".")
+@click.option("--start", help="Window start (ISO 8601, epoch, '2h ago').")
+@click.option("--end", help="Window end.")
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def git_cmd(repo: str, start: str | None, end: str | None, limit: int, as_json: bool) -> None:
+    """Commits and reflog entries of a repository in a window; risky ones flagged."""
+    from .sources import git_activity as git_source
+
+    result = run_or_usage(git_source.git_activity, repo, start, end, limit)
+    if as_json:
+        emit_json(result)
+        return
+    if result.status == "unavailable":
+        err_console.print(f"[yellow]git activity unavailable:[/yellow] {result.reason}")
+        sys.exit(1)
+    table = Table(title=f"Git activity in {result.repo} ({result.flagged} flagged)")
+    for col in ("time", "kind", "action", "ref", "commit", "message"):
+        table.add_column(col, overflow="fold")
+    for e in redact_model(result).entries:
+        flag = "[red]" if e.flagged else ""
+        table.add_row(to_utc_iso(e.time) or "", e.kind, f"{flag}{e.action}", e.ref or "", e.commit[:10], e.message[:120])
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

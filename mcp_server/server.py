@@ -272,6 +272,182 @@ async def find_crash_reports(
     )
 
 
+# --- report tools ---
+from typing import Annotated, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .analysis import timeline as _timeline  # noqa: E402
+from .workflow import incidents as _incidents  # noqa: E402
+from .workflow import report as _report  # noqa: E402
+
+#: The report tool writes only the project's report folder; patterns only read the incident store.
+REPORT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+STORE_READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def build_timeline(
+    start: Annotated[Optional[str], Field(description="Window start: ISO 8601 ('2026-11-21T03:00:00Z'), '2h ago', epoch. Default: 1 hour before end.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end; default now.")] = None,
+    sources: Annotated[Optional[list[str]], Field(description="Only these sources: logs, crash_reports, sessions, shell_history, git. Default: all.")] = None,
+    paths: Annotated[Optional[list[str]], Field(description="Read these evidence files or folders instead of the machine's own sources.")] = None,
+    project_dir: Annotated[Optional[str], Field(description="Project whose Claude Code sessions and git history to include; default all sessions.")] = None,
+    process: Annotated[Optional[list[str]], Field(description="Only events of these processes (logs, crash reports).")] = None,
+    zone: Annotated[Optional[str], Field(description="IANA zone for times given without an offset; default the machine's.")] = None,
+    limit: Annotated[int, Field(ge=1, le=1000, description="Entries per page.")] = 200,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous page.")] = None,
+) -> _timeline.Timeline:
+    """Merge every evidence source into one chronological timeline for a time window.
+
+    Use it once the window of a failure is known, to see in order what the system logs, crash
+    reports, Claude Code session tool calls, shell history and git activity recorded around it.
+    Each entry has its evidence_id (cite it) and a lane (its source). The same record seen through
+    two sources (journald and syslog) is folded into one entry listing the other id in
+    also_seen. clock_skew flags a lane whose times look shifted by whole hours (local time read as
+    UTC): compare such lanes with care. Events without a time are listed apart in untimed.
+    `sources` says what was consulted and what was unavailable, with the reason. Paged: when
+    next_cursor is set, call again with the same arguments and cursor=next_cursor.
+    """
+    return await run_tool(
+        _timeline.build_timeline, start, end, sources=sources, paths=paths or [], project_dir=project_dir,
+        process=process, zone=zone, limit=limit, cursor=cursor,
+    )
+
+
+@mcp.tool(annotations=REPORT_WRITE)
+async def rca_report(
+    report_dir: Annotated[Optional[str], Field(description="Report folder inside the project; default $RCA_REPORT_DIR, .claude/rca.json report_dir, or docs/rca.")] = None,
+    investigation_id: Annotated[Optional[str], Field(description="RCA-NNN of a closed investigation; default the open one.")] = None,
+) -> _report.ReportWritten:
+    """Write the RCA report of this project's investigation: RCA-NNN-<slug>.md and a JSON twin.
+
+    Call it in the report phase, after the root cause, chain, ruled-out alternatives, unknowns
+    and verdict are recorded with rca_record. Sections: summary and verdict, timeline table,
+    root cause, contributing factors, symptoms, evidence summary (the eight categories found /
+    not found / unavailable), ruled-out alternatives, unknowns, recommended fix (file:line),
+    action items. The report is refused, with the list of offending findings, when a chain link,
+    the last command or the root cause cites no evidence, or when any finding cites an evidence id
+    the ledger does not hold: gather that evidence with a forensic tool and record it again.
+    Writes only into the report folder.
+    """
+    return await run_tool(_report.report_for_project, None, report_dir, investigation_id, confine=True)
+
+
+@mcp.tool(annotations=STORE_READ)
+async def rca_patterns(
+    min_count: Annotated[int, Field(ge=1, le=100, description="Smallest number of incidents that makes a pattern.")] = 2,
+) -> _incidents.Patterns:
+    """Recurring root causes across all closed investigations, with a systemic recommendation each.
+
+    Use it when an incident looks familiar, or in a postmortem, to see whether the same class of
+    cause (same targets or similar root-cause text) has happened before and how often.
+    """
+    return await run_tool(_incidents.patterns, None, min_count=min_count)
+
+
+# --- session tools ---
+from typing import Annotated, Literal, Optional  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from .sources import claude_transcripts, git_activity as git_source, shell_history as history_source  # noqa: E402
+
+_Start = Annotated[Optional[str], Field(description="Window start: ISO 8601, epoch seconds, or relative ('30m ago'). Omit for no lower bound.")]
+_End = Annotated[Optional[str], Field(description="Window end, same forms as start. Omit for now / no upper bound.")]
+_Limit = Annotated[int, Field(ge=1, le=1000, description="Items per page.")]
+_Cursor = Annotated[Optional[str], Field(description="next_cursor from the previous page of the same query.")]
+_ProjectDir = Annotated[Optional[str], Field(description="Project working directory whose sessions to read (default: the server's current directory).")]
+_AllProjects = Annotated[bool, Field(description="Search every project under the Claude projects folder.")]
+_Paths = Annotated[Optional[list[str]], Field(description="Explicit transcript files or folders (a copied projects/<slug> folder, an evidence bundle) instead of the Claude projects folder.")]
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def list_sessions(
+    project_dir: _ProjectDir = None,
+    all_projects: _AllProjects = False,
+    start: _Start = None,
+    end: _End = None,
+    limit: _Limit = 100,
+    cursor: _Cursor = None,
+    paths: _Paths = None,
+) -> claude_transcripts.SessionList:
+    """List Claude Code sessions active in a time window: first and last event time, cwd, git branch,
+    Claude Code version, number of tool calls and subagents (with their types). Use it to find which
+    agent sessions were running when something broke; then call extract_session_commands for one.
+    Newest first; paged (call again with cursor=next_cursor)."""
+    return await run_tool(claude_transcripts.list_sessions, project_dir, all_projects, start, end, limit, cursor, paths)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def extract_session_commands(
+    session: Annotated[Optional[str], Field(description="Session id (uuid) or path to a transcript .jsonl; omit for every session of the project.")] = None,
+    project_dir: _ProjectDir = None,
+    all_projects: _AllProjects = False,
+    start: _Start = None,
+    end: _End = None,
+    tools: Annotated[list[str] | Literal["all"], Field(description='Tool names to keep (Task and Agent are the same tool), or "all".')] = ["Bash", "Agent"],  # noqa: B006
+    include_results: Annotated[bool, Field(description="Include a bounded, redacted output excerpt per call.")] = True,
+    limit: _Limit = 200,
+    cursor: _Cursor = None,
+    paths: _Paths = None,
+) -> claude_transcripts.SessionCommands:
+    """Every tool call agents made in Claude Code sessions (main agent and subagents), oldest first:
+    time, session, agent (main or subagent id and type), tool, command or input summary, description,
+    run_in_background, timeout, cwd, tool_use_id, and outcome (ok, error, interrupted, denied_by_hook,
+    rejected_by_user, no_result = still running when the transcript ended) with exit code and an output
+    excerpt. Also returns notes: API errors (rate limit, overload, timeout), compactions, hook denials,
+    interrupts. Use it when a command an agent ran may have caused the failure. Paged: call again with
+    cursor=next_cursor."""
+    return await run_tool(claude_transcripts.extract_session_commands, session, project_dir, all_projects, start, end,
+                          tools, include_results, limit, cursor, paths)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def last_commands_before(
+    time: Annotated[str, Field(description="When the failure happened: ISO 8601, epoch seconds, or '10m ago'.")],
+    n: Annotated[int, Field(ge=1, le=200, description="How many calls to return.")] = 10,
+    project_dir: Annotated[Optional[str], Field(description="Only this project's sessions (default: every project).")] = None,
+    tools: Annotated[list[str] | Literal["all"], Field(description='Tool names to keep, or "all".')] = "all",
+    paths: _Paths = None,
+) -> claude_transcripts.LastCommands:
+    """The last n tool calls any Claude Code agent issued at or before a moment (across all sessions and
+    subagents), plus the calls still running at that moment. Use it first when a process or server died
+    at a known time: it answers "what did an agent run just before the crash?"."""
+    return await run_tool(claude_transcripts.last_commands_before, time, n, project_dir, project_dir is None, tools,
+                          None, paths)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def shell_history(
+    start: _Start = None,
+    end: _End = None,
+    paths: Annotated[Optional[list[str]], Field(description="History files or folders to read instead of the default locations.")] = None,
+    limit: _Limit = 200,
+    cursor: _Cursor = None,
+) -> history_source.ShellHistory:
+    """Commands a person typed, from zsh (extended history), bash (with #epoch lines, or order only) and
+    fish histories at the default locations or given paths, in a window, oldest first. Entries without
+    times are listed after the timed ones with time null; each file says whether it keeps times.
+    Paged: call again with cursor=next_cursor."""
+    return await run_tool(history_source.shell_history, start, end, paths, limit, cursor)
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def git_activity(
+    repo: Annotated[str, Field(description="Path of the repository (any folder inside it).")],
+    start: _Start = None,
+    end: _End = None,
+    limit: _Limit = 200,
+    cursor: _Cursor = None,
+) -> git_source.GitActivity:
+    """Commits and reflog entries of a git repository in a window, newest first, with risky actions
+    flagged: resets, checkouts, rebases, amends, forced updates, dropped stashes. Git runs read-only.
+    Use it when the failure may come from code or files that changed under a running program.
+    Paged: call again with cursor=next_cursor."""
+    return await run_tool(git_source.git_activity, repo, start, end, limit, cursor)
+
+
 def main() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     log.info("forensics %s starting on stdio", __version__)

@@ -47,3 +47,14 @@ def sample(*parts: str) -> Path:
 def samples_dir() -> Path:
     require(SAMPLES.is_dir(), "../shared/samples is absent")
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def server_venvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The MCP server's virtualenv(s), built once per test session through the launcher
+    (scripts/launch_server.py) in a session plugin-data folder; returns its `venvs` folder, which
+    the launcher, Inspector and end-to-end tests reuse (link it as `<plugin data>/venvs`)."""
+    from tests.e2e.harness import prewarm_server_venv
+
+    require_program("python3")
+    return prewarm_server_venv(tmp_path_factory.mktemp("rca-plugin-data"))

@@ -136,7 +136,8 @@ def _crash_dirs() -> SourceAvailability:
             found.append(str(p))
     return SourceAvailability(
         name="crash_report_folders", kind="crash_reports", available=bool(found), paths=found,
-        detail="; ".join(notes) if notes else "all crash-report folders are readable",
+        detail=("readable: " + ", ".join(found) if found else "no crash-report folder exists")
+        + ("; " + "; ".join(notes) if notes else ""),
     )
 
 

@@ -285,7 +285,13 @@ class _TextStyle(TextFormat):
             assert current is not None
             number, m, lines = current
             body = "\n".join(lines)
-            fields = self.record(m, body, zone)
+            try:
+                fields = self.record(m, body, zone)
+            except (ValueError, OverflowError) as exc:  # a header-shaped line with an impossible date
+                warnings.append(ParseWarning(source=SOURCE, path=str(path), line=number,
+                                             message=f"record skipped: unreadable timestamp ({exc})",
+                                             sample=m.group(0)[:200]))
+                return None
             when = fields.pop("time")
             msg = fields.pop("message")
             return fast_event(

@@ -66,7 +66,22 @@ def _next_step(inv: Investigation) -> str:
     return f"Phase {inv.phase}: {unmet[0].need}."
 
 
+def discover_report(inv: Investigation) -> None:
+    """Note the report `rca_report` wrote (`<report folder>/RCA-NNN-<slug>.md`) in `inv.report_path`."""
+    if inv.report_path and os.path.isfile(inv.report_path):
+        return
+    folder = gatefile.report_dir(inv.project_dir)
+    try:
+        found = sorted(n for n in os.listdir(folder) if n.startswith(inv.id + "-") and n.endswith(".md"))
+    except OSError:
+        return
+    if found:
+        inv.report_path = os.path.join(folder, found[-1])
+
+
 def describe(inv: Investigation) -> InvestigationStatus:
+    if inv.phase == "report":
+        discover_report(inv)
     return InvestigationStatus(
         id=inv.id, mode=inv.mode, status=inv.status, incident=inv.incident, phase=inv.phase,
         edits_allowed=gates.edits_allowed(inv), overridden=gates.overridden(inv), missing=gates.missing(inv),
@@ -170,6 +185,8 @@ def advance(project_dir: Optional[str] = None) -> AdvanceResult:
     completing closes the investigation."""
     project = _project(project_dir)
     with storage.transaction(project) as inv:
+        if inv.phase == "report":
+            discover_report(inv)
         if not gates.holds(inv):
             return AdvanceResult(advanced=False, status=describe(inv))
         t = storage.now()

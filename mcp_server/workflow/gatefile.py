@@ -28,7 +28,7 @@ import time
 import zlib
 
 GATE_VERSION = 1
-#: Where reports go, relative to the project; writes there are never blocked.
+#: Where reports go by default, relative to the project; writes there are never blocked.
 DEFAULT_REPORT_DIR = os.path.join("docs", "rca")
 #: How long a writer waits for the project lock before giving up (hooks pass less).
 LOCK_TIMEOUT = 5.0
@@ -231,8 +231,18 @@ def write_investigation(project: str, inv: dict) -> None:
 
 
 def report_dir(project: str) -> str:
-    rel = os.environ.get("RCA_REPORT_DIR") or DEFAULT_REPORT_DIR
-    return os.path.realpath(os.path.join(project, rel))
+    """The project's report folder, resolved as `rca_report` resolves it (`report_config`:
+    $RCA_REPORT_DIR, `.claude/rca.json` report_dir, else docs/rca). Computed when the gate is
+    written, so the hooks only compare paths."""
+    try:
+        from .report_config import resolve_report_dir
+
+        return str(resolve_report_dir(project))
+    except ImportError:  # pragma: no cover - a build without the report module
+        pass
+    except ValueError:  # ReportDirError: an unreadable .claude/rca.json -> the default folder
+        pass
+    return os.path.realpath(os.path.join(project, DEFAULT_REPORT_DIR))
 
 
 def closed_gate(project: str) -> dict:

@@ -1,8 +1,8 @@
 """Fixtures for the end-to-end tests that drive the real Claude Code CLI (see harness.py).
 
 `claude_bin` finds the pinned CLI (scripts/test puts node_modules/.bin on PATH); `server_venvs`
-builds the MCP server's virtualenv once per session through the launcher; `run` runs a scenario
-with both.
+(tests/conftest.py) is the MCP server's virtualenv, built once per session through the launcher;
+`run` runs a scenario with both.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import require_program
 
-from .harness import PLUGIN_ROOT, Result, Scenario, prewarm_server_venv, run_scenario
+from .harness import PLUGIN_ROOT, Result, Scenario, run_scenario
 
 
 @pytest.fixture(scope="session")
@@ -24,13 +24,6 @@ def claude_bin() -> str:
     if (local / "claude").exists() and str(local) not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = f"{local}{os.pathsep}{os.environ.get('PATH', '')}"
     return require_program("claude")
-
-
-@pytest.fixture(scope="session")
-def server_venvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The server's virtualenv(s), built once per test session through the launcher."""
-    require_program("python3")
-    return prewarm_server_venv(tmp_path_factory.mktemp("rca-plugin-data"))
 
 
 @pytest.fixture

@@ -33,8 +33,13 @@ What Claude Code 2.1.197 does with a `--plugin-dir` plugin (observed with this h
   project, and on stdin JSON with `session_id`, `transcript_path`, `cwd`, `hook_event_name`
   (+ `tool_name`, `tool_input`, `tool_use_id`, `permission_mode` for PreToolUse). So hooks and the
   server agree on the state folder through `CLAUDE_PLUGIN_DATA` with no extra configuration.
-* Running as root, `--dangerously-skip-permissions` / `bypassPermissions` are refused, so tools
-  are allowed with `--allowedTools` (`Scenario.allowed_tools`).
+* Running as root, `--dangerously-skip-permissions` and `--permission-mode bypassPermissions` are
+  refused ("cannot be used with root/sudo privileges"), so tools are allowed with `--allowedTools`
+  (`Scenario.allowed_tools`). Without it a call of our tool is denied in `-p` mode (listed in the
+  result's `permission_denials`): read-only annotations do not auto-allow a tool.
+* Claude Code keeps each MCP server's stderr (the launcher's lines, the server's logging) and its
+  connection events in `~/.cache/claude-cli-nodejs/<project slug>/mcp-logs-plugin-rca-forensics/`
+  (`Result.mcp_log()`, `Result.server_stderr()`). It stops the server with SIGINT, then SIGTERM.
 * No side requests (titles, quota probes) were made in `-p` mode; the fake still answers any
   request without tools with a short text that does not consume the script.
 
@@ -50,6 +55,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -87,6 +93,8 @@ class Scenario:
     #: let the fake answer WaitForMcpServers until our server's tools are offered (it connects in
     #: the background); those waits are not part of `turns`
     wait_for_mcp: bool = True
+    #: at most this many such waits (each waits up to MCP_CONNECT_TIMEOUT_MS, 5 s by default)
+    max_waits: int = 8
     #: `--allowedTools` entries; add e.g. "Bash(kill:*)" or "Edit" when a scenario needs them
     allowed_tools: Sequence[str] = ("mcp__plugin_rca_forensics",)
     #: files to create in the project folder before the run: relative path -> text
@@ -194,6 +202,14 @@ class Result:
         return "".join(e["error"][len(prefix):] for e in self.mcp_log(server)
                        if isinstance(e.get("error"), str) and e["error"].startswith(prefix))
 
+    def mcp_connect_ms(self, server: str = "plugin-rca-forensics") -> int | None:
+        """How long Claude Code took to connect to the server (from its MCP log), or None."""
+        for e in self.mcp_log(server):
+            m = re.match(r"Successfully connected \(transport: \w+\) in (\d+)ms", str(e.get("debug", "")))
+            if m:
+                return int(m.group(1))
+        return None
+
     @property
     def final(self) -> dict[str, Any] | None:
         """The stream-json `result` message (None if claude died before writing it)."""
@@ -294,7 +310,8 @@ def run_scenario(scenario: Scenario, tmp_path: Path, *, shared_venvs: Path | Non
     argv += list(scenario.args)
 
     started = time.monotonic()
-    with FakeAnthropic(scenario.turns, wait_for=FORENSICS if scenario.wait_for_mcp else None) as fake:
+    with FakeAnthropic(scenario.turns, wait_for=FORENSICS if scenario.wait_for_mcp else None,
+                       max_waits=scenario.max_waits) as fake:
         env = base_env(home)
         env.update({"ANTHROPIC_BASE_URL": fake.url, "ANTHROPIC_API_KEY": "sk-ant-api03-rca-e2e-fake-key"})
         env.update(scenario.env)

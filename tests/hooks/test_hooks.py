@@ -294,3 +294,15 @@ def test_hooks_json_runs_every_script_it_names():
                 assert (HOOKS / script).is_file(), script
                 assert SCRIPTS[event] == script
     assert "Edit|Write|MultiEdit|NotebookEdit" in cfg["hooks"]["PreToolUse"][0]["matcher"]
+
+
+def test_the_configured_report_folder_is_the_one_left_open(plugin):
+    """The gate uses the report tool's own resolution (.claude/rca.json report_dir)."""
+    (plugin.project / ".claude").mkdir()
+    (plugin.project / ".claude" / "rca.json").write_text('{"report_dir": "docs/postmortems"}')
+    open_strategic(plugin)
+    p = payload("PreToolUse", "Write")
+    p.update(cwd=str(plugin.project), tool_input={"file_path": "docs/postmortems/RCA-001.md", "content": "x"})
+    assert run_hook("pre_tool_use.py", p, plugin.env).out == {}
+    p["tool_input"] = {"file_path": "docs/rca/RCA-001.md", "content": "x"}
+    assert run_hook("pre_tool_use.py", p, plugin.env).out["hookSpecificOutput"]["permissionDecision"] == "deny"

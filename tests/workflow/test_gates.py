@@ -92,12 +92,15 @@ def test_strategic_walk_through_every_gate(env):
     assert r.status.phase == "report" and r.status.edits_allowed
     assert gate_file(proj)["edits_allowed"] is True and gate_file(proj)["missing"] == []
 
-    # report: needs the report written (the report tool sets report_path)
+    # report: needs the report written by rca_report (found in the report folder by its id)
     assert not api.advance().advanced
-    with storage.transaction(str(proj)) as inv:
-        inv.report_path = str(proj / "docs" / "rca" / "RCA-001.md")
+    from mcp_server.workflow import report
+
+    written = report.report_for_project(str(proj))
+    assert written.markdown_path.startswith(str(proj / "docs" / "rca" / "RCA-001-"))
     r = api.advance()
-    assert r.advanced and r.status.status == "closed"
+    assert r.advanced and r.status.status == "closed", r.status.missing
+    assert storage.load(str(proj), "RCA-001").report_path == written.markdown_path
     assert gate_file(proj)["open"] is False
     assert storage.load_active(str(proj)) is None
 
