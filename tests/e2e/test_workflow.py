@@ -6,9 +6,10 @@
     Edit is denied;
 (c) the user's `/rca:override <reason>` lifts the gate and is recorded.
 
-The system evidence comes from the real `collect_evidence` over a syslog file in the project. The
-session-forensics tools of another issue (list_sessions, extract_session_commands, …) are not in
-this branch: their ledger entries are written through the very code path `server.run_tool` uses
+The system evidence comes from the real `collect_evidence` over a syslog file in the project, the
+session evidence from the real `list_sessions`, `extract_session_commands` and
+`last_commands_before` over the run's own transcript. `flag_dangerous` (the danger issue) is not
+in this branch: its ledger entry is written through the very code path `server.run_tool` uses
 (`ledger.record_call`), between two `claude -p` sessions of the same project — the second session
 also shows the SessionStart line about the open investigation.
 """
@@ -98,6 +99,9 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
             tool_use(FORENSICS + "evidence_sources", {}),
             tool_use(FORENSICS + "collect_evidence", {**WINDOW, "targets": ["node", "devserver"],
                                                       "paths": [f"{project}/logs/syslog"], "source": "file"}),
+            tool_use(FORENSICS + "list_sessions", {}),
+            tool_use(FORENSICS + "extract_session_commands", {"tools": "all"}),
+            tool_use(FORENSICS + "last_commands_before", {"time": "0m ago", "project_dir": project}),
             text("Evidence first."),
         ],
     ))
@@ -119,29 +123,27 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
         # the MCP server (which created RCA-001) and the hooks (which denied with its id) share one folder
         assert inv.id == "RCA-001" and st.gate()["id"] == "RCA-001"
         # recorded by the server itself: the calls, their evidence ids and the eight categories
-        assert [e.tool for e in inv.ledger] == ["evidence_sources", "collect_evidence"]
+        assert [e.tool for e in inv.ledger] == ["evidence_sources", "collect_evidence", "list_sessions",
+                                                "extract_session_commands", "last_commands_before"], first.explain()
+        assert all(e.error is None for e in inv.ledger), [e.error for e in inv.ledger]
         swept = inv.ledger[1]
         assert swept.categories["memory_pressure"] == "found" and swept.categories["power"] == "not_found"
         assert len(swept.categories) == 8
         oom = next(e for e, ref in inv.evidence.items() if "Out of memory: Killed process 4242" in ref.summary)
         killed = next(e for e, ref in inv.evidence.items() if "status=9/KILL" in ref.summary)
-        # session forensics tools of another issue, through run_tool's own ledger path
-        for tool, result in [
-            ("list_sessions", {"sessions": [{"evidence_id": "ev-5e55100000000001", "message": "session 2fda9ea8",
-                                             "source": "claude_transcripts"}]}),
-            ("extract_session_commands", {"commands": [{"evidence_id": "ev-c0000000000000c1",
-                                                        "command": "node src/server.js"}]}),
-            ("flag_dangerous", {"flagged": []}),
-            ("last_commands_before", {"commands": [{"evidence_id": "ev-c0000000000000c1",
-                                                    "command": "node src/server.js"}]}),
-        ]:
-            assert ledger.record_call(tool, {"window": "02:00-04:00"}, result) is not None
-    cmd_id = "ev-c0000000000000c1"
+        # this session's own commands, found by the real session tools: the denied Edit among them
+        last = inv.ledger[4]
+        assert last.evidence_ids, last
+        edit_ids = [e for e in last.evidence_ids if "server.js" in inv.evidence[e].summary]
+        cmd_id = (edit_ids or last.evidence_ids)[-1]
+        # flag_dangerous (the danger issue) is not in this branch: its entry goes through run_tool's own path
+        assert ledger.record_call("flag_dangerous", {"commands": ["Edit src/server.js"]},
+                                  {"flagged": [], "total": 0}) is not None
 
     steps = [
         tool_use(FORENSICS + "rca_advance", {}),  # scope
         tool_use(FORENSICS + "rca_advance", {}),  # system_evidence
-        tool_use(FORENSICS + "rca_record", {"kind": "last_command", "text": "node src/server.js started it",
+        tool_use(FORENSICS + "rca_record", {"kind": "last_command", "text": "the last call before the failure",
                                             "evidence_ids": [cmd_id]}),
         tool_use(FORENSICS + "rca_advance", {}),  # session_forensics
         tool_use(FORENSICS + "rca_record", {"kind": "code_path", "text": "the request cache is never evicted",
@@ -156,7 +158,7 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
         tool_use(FORENSICS + "rca_record", {"kind": "root_cause", "text": "an unbounded request cache exhausted memory",
                                             "evidence_ids": [oom]}),
         tool_use(FORENSICS + "rca_record", {"kind": "symptom", "text": "the dev server was gone at 03:10"}),
-        tool_use(FORENSICS + "rca_record", {"kind": "ruled_out", "text": "no kill command in the session",
+        tool_use(FORENSICS + "rca_record", {"kind": "ruled_out", "text": "no kill command in the agent session",
                                             "evidence_ids": [cmd_id]}),
         tool_use(FORENSICS + "rca_record", {"kind": "unknown", "text": "which requests filled the cache"}),
         tool_use(FORENSICS + "rca_record", {"kind": "verdict", "text": "kernel and systemd agree",
