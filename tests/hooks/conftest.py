@@ -102,3 +102,15 @@ def plugin(tmp_path, monkeypatch) -> Plugin:
     monkeypatch.setenv("CLAUDE_PROJECT_DIR", str(project))
     monkeypatch.delenv("RCA_REPORT_DIR", raising=False)
     return Plugin(project, data, env)
+
+
+def copy_without_classifier(dest: Path) -> Path:
+    """A copy of the plugin's hooks and package with no danger classifier at all (an install
+    where it is missing or broken)."""
+    import shutil
+
+    shutil.copytree(ROOT / "hooks", dest / "hooks")
+    shutil.copytree(ROOT / "mcp_server", dest / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(dest / "mcp_server" / "analysis" / "danger", ignore_errors=True)
+    (dest / "mcp_server" / "analysis" / "danger.py").unlink(missing_ok=True)
+    return dest

@@ -16,7 +16,7 @@ import pytest
 from mcp_server.workflow import api, gatefile
 from tests.conftest import ROOT, require
 
-from .conftest import HOOK_PYTHON, SCRIPTS, payload, run_hook
+from .conftest import HOOK_PYTHON, SCRIPTS, copy_without_classifier, payload, run_hook
 from .test_hooks import failing_pytest_payload
 
 ALL_SCRIPTS = sorted(set(SCRIPTS.values()))
@@ -153,9 +153,7 @@ def test_locked_state_does_not_hang_a_writer(plugin):
 
 def test_time_budget_turns_a_hang_into_an_allow(plugin, tmp_path):
     """A classifier that never returns (e.g. a pathological parse) is cut off by the budget."""
-    root = tmp_path / "plugin"
-    shutil.copytree(ROOT / "hooks", root / "hooks")
-    shutil.copytree(ROOT / "mcp_server", root / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_without_classifier(tmp_path / "plugin")
     (root / "mcp_server" / "analysis" / "danger.py").write_text(
         "import time\n"
         "def classify(command, targets, cwd):\n    time.sleep(60)\n"
@@ -197,16 +195,27 @@ def test_concurrent_sessions_each_count_and_nothing_is_lost(plugin):
     assert not [n for n in os.listdir(state_dir(plugin)) if ".tmp-" in n]
 
 
-def test_missing_plugin_venv_and_corrupt_pointer(plugin):
+def test_missing_plugin_venv_and_corrupt_pointer(plugin, tmp_path):
+    """No venv pointer, a corrupt one, one naming folders that do not exist: the Bash gate still
+    answers (a deliberate decision, exit 0, one JSON object) — with the classifier's stdlib fast
+    path when the classifier is there, else an allow and a note."""
     api.start("x")
-    p = payload("PreToolUse", "Bash")
-    p["tool_input"] = {"command": "rm -rf /var/log/journal"}
+    without = copy_without_classifier(tmp_path / "plugin")
     (plugin.data / "venvs").mkdir(parents=True, exist_ok=True)
     for pointer in (None, "{broken", json.dumps({"site_packages": ["/nonexistent/site-packages", 7]})):
         if pointer is not None:
             (plugin.data / "venvs" / "current.json").write_text(pointer)
-        r = plugin.hook(p)
-        assert r.out == {} and r.returncode == 0 and "not importable" in r.stderr
+        for cmd in ("rm -rf /var/log/journal", "git status", "for f in *.log; do gzip \"$f\"; done"):
+            p = payload("PreToolUse", "Bash")
+            p.update(cwd=str(plugin.project), tool_input={"command": cmd})
+            r = plugin.hook(p)
+            assert r.returncode == 0 and r.out in ({}, {"hookSpecificOutput": r.out.get("hookSpecificOutput")})
+            if r.out:
+                assert r.out["hookSpecificOutput"]["permissionDecision"] == "deny" and cmd.startswith("rm"), r.out
+            elif cmd.startswith("rm"):
+                assert "not importable" in r.stderr, r.stderr
+            r = run_hook("pre_tool_use.py", p, plugin.env, root=without)
+            assert r.out == {} and "not importable" in r.stderr
 
 
 def test_a_missing_script_cannot_block(plugin, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from mcp_server.workflow import api, gatefile, gates, storage
 from tests.conftest import ROOT, require
 
-from .conftest import HOOKS, SCRIPTS, load_payloads, payload, run_hook
+from .conftest import HOOKS, SCRIPTS, copy_without_classifier, load_payloads, payload, run_hook
 
 
 @pytest.mark.parametrize("version", ["2.1.197", "2.1.330"])
@@ -79,17 +79,18 @@ def test_edits_pass_once_the_diagnosis_is_recorded(plugin):
     assert plugin.hook(payload("PreToolUse", "Edit")).out == {}
 
 
-def test_ordinary_bash_always_passes_and_a_missing_classifier_is_noted(plugin):
+def test_ordinary_bash_always_passes_and_a_missing_classifier_is_noted(plugin, tmp_path):
     open_strategic(plugin)
     for cmd in ("git status", "ls -la", "journalctl -u nginx --since '1 hour ago'"):
         p = payload("PreToolUse", "Bash")
         p["tool_input"] = {"command": cmd, "description": "look"}
         r = plugin.hook(p)
         assert r.out == {} and r.returncode == 0
-    # no venv pointer in this data folder: the classifier cannot be imported -> allowed, and said so
+    # an install without the classifier: the command is allowed, and the hook says why
+    root = copy_without_classifier(tmp_path / "plugin")
     p = payload("PreToolUse", "Bash")
-    p["tool_input"] = {"command": "kill -9 4242"}
-    r = plugin.hook(p)
+    p.update(cwd=str(plugin.project), tool_input={"command": "kill -9 4242"})
+    r = run_hook("pre_tool_use.py", p, plugin.env, root=root)
     assert r.out == {} and "classifier is not importable" in r.stderr
 
 
@@ -132,9 +133,7 @@ def plugin_with_classifier(plugin, tmp_path):
         site = Path(spec.origin).parent.parent
         root = ROOT
     else:
-        root = tmp_path / "plugin"
-        shutil.copytree(ROOT / "hooks", root / "hooks")
-        shutil.copytree(ROOT / "mcp_server", root / "mcp_server", ignore=shutil.ignore_patterns("__pycache__"))
+        root = copy_without_classifier(tmp_path / "plugin")
         (root / "mcp_server" / "analysis" / "danger.py").write_text(STAND_IN)
         site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
         site.mkdir(parents=True)
