@@ -70,60 +70,109 @@ def _as_nobody():
     os.setuid(65534)
 
 
-def test_unreadable_state_allows_with_a_note(plugin):
+def relocate_for_nobody(plugin, monkeypatch) -> dict:
+    """Root only: move the plugin data and project folders under a fresh /tmp folder that
+    `nobody` may traverse (pytest's own tmp tree is private to root), so that a hook run as
+    nobody meets exactly the state's own modes. Returns the run_hook arguments for that."""
+    import tempfile
+    from pathlib import Path
+
+    base = Path(tempfile.mkdtemp(prefix="rca-nobody-"))
+    os.chmod(base, 0o711)
+    data, project = base / "data", base / "proj"
+    project.mkdir()
+    os.chmod(project, 0o755)
+    plugin.data, plugin.project = data, project
+    plugin.env.update(CLAUDE_PLUGIN_DATA=str(data), CLAUDE_PROJECT_DIR=str(project))
+    monkeypatch.setenv("CLAUDE_PLUGIN_DATA", str(data))
+    monkeypatch.setenv("CLAUDE_PROJECT_DIR", str(project))
+    system_python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+    require(system_python is not None, "a python3 outside root's home, runnable by nobody")
+    return {"preexec": _as_nobody, "python": system_python}
+
+
+def test_unreadable_state_allows_with_a_note(plugin, monkeypatch):
     """State owned by another user with private modes (0700/0600), as after a sudo session."""
+    kw = relocate_for_nobody(plugin, monkeypatch) if os.geteuid() == 0 else {}
     api.start("x")
     p = payload("PreToolUse", "Edit")
-    if os.geteuid() == 0:
-        for d in (plugin.data, plugin.data.parent, plugin.project):
-            os.chmod(d, os.stat(d).st_mode | 0o011)  # nobody may traverse to the private state folder
-        system_python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
-        require(system_python is not None, "a python3 outside root's home, runnable by nobody")
-        r = plugin.hook(p, preexec=_as_nobody, python=system_python)
+    if kw:
+        r = plugin.hook(p, **kw)
     else:
         os.chmod(state_dir(plugin) / "gate.json", 0)
         try:
             r = plugin.hook(p)
         finally:
             os.chmod(state_dir(plugin) / "gate.json", 0o600)
-    assert r.out == {} and "Permission" in r.stderr
+    assert r.out == {} and "Permission" in r.stderr and "gate" in r.stderr
 
 
 @pytest.fixture
-def read_only_state(plugin):
-    """The plugin data folder on a read-only file system (root: a tmpfs remounted ro; else modes)."""
-    api.start("x")
-    if os.geteuid() == 0 and shutil.which("mount"):
-        src = plugin.data
+def read_only_state(plugin, monkeypatch):
+    """The plugin data folder on a read-only file system, and how to run a hook against it.
+
+    Root: a tmpfs remounted read-only (when this machine lets us mount), else the files handed to
+    `nobody` with read-only modes and the hook run as `nobody` (root ignores modes). Others: modes."""
+    run_kw: dict = {}
+    if os.geteuid() == 0:
+        api.start("x")
         mnt = plugin.data.parent / "ro-data"
         mnt.mkdir()
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)]).returncode == 0:
-            shutil.copytree(src, mnt, dirs_exist_ok=True)
+        mounted = shutil.which("mount") and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True).returncode == 0
+        if mounted:
+            shutil.copytree(plugin.data, mnt, dirs_exist_ok=True)
             subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
             plugin.env["CLAUDE_PLUGIN_DATA"] = str(mnt)
-            yield mnt
+            yield run_kw
             subprocess.run(["umount", str(mnt)], check=True)
             return
+        run_kw = relocate_for_nobody(plugin, monkeypatch)
+        api.start("x")
+        for d, _, files in os.walk(plugin.data):
+            os.chown(d, 65534, 65534)
+            for f in files:
+                os.chown(os.path.join(d, f), 65534, 65534)
+    else:
+        api.start("x")
     for d, _, files in os.walk(plugin.data):
         os.chmod(d, 0o500)
         for f in files:
             os.chmod(os.path.join(d, f), 0o400)
-    yield plugin.data
+    yield run_kw
     for d, _, _ in os.walk(plugin.data):
         os.chmod(d, 0o700)
 
 
 def test_read_only_disk(plugin, read_only_state):
+    kw = read_only_state
     # reading still works: the gate is enforced
-    assert plugin.hook(payload("PreToolUse", "Edit")).out["hookSpecificOutput"]["permissionDecision"] == "deny"
+    assert plugin.hook(payload("PreToolUse", "Edit"), **kw).out["hookSpecificOutput"]["permissionDecision"] == "deny"
     # writes fail: allowed, with a note, nothing half-written
     fail = failing_pytest_payload(plugin)
-    r = plugin.hook(fail)
+    r = plugin.hook(fail, **kw)
     assert r.out == {} and r.returncode == 0 and "rca hook" in r.stderr
     p = payload("UserPromptSubmit")
     p["prompt"] = "/rca:override disk is read-only"
-    r = plugin.hook(p)
+    r = plugin.hook(p, **kw)
     assert r.out == {} and "rca hook" in r.stderr
+
+
+def test_read_only_state_as_another_user(plugin, monkeypatch):
+    """The root fallback of the fixture above (no mount allowed), exercised even where mounting works."""
+    if os.geteuid() != 0:
+        pytest.skip("as a normal user test_read_only_disk already uses read-only modes")  # not a missing component
+    kw = relocate_for_nobody(plugin, monkeypatch)
+    api.start("x")
+    for d, _, files in os.walk(plugin.data):
+        os.chown(d, 65534, 65534)
+        os.chmod(d, 0o500)
+        for f in files:
+            os.chown(os.path.join(d, f), 65534, 65534)
+            os.chmod(os.path.join(d, f), 0o400)
+    assert plugin.hook(payload("PreToolUse", "Edit"), **kw).out["hookSpecificOutput"]["permissionDecision"] == "deny"
+    r = plugin.hook(failing_pytest_payload(plugin), **kw)
+    assert r.out == {} and "rca hook" in r.stderr and "Permission" in r.stderr
 
 
 def test_locked_state_does_not_hang_a_writer(plugin):
