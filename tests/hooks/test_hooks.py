@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mcp_server.workflow import api, gatefile, gates, storage
+from mcp_server.workflow import api, gates, storage
 from tests.conftest import ROOT, require
 
 from .conftest import HOOKS, SCRIPTS, copy_without_classifier, load_payloads, payload, run_hook
