@@ -116,7 +116,8 @@ def _screen_pattern() -> "re.Pattern[str]":
     names = set(R.PROGRAM_RULES) | set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS)
     names |= set(R.STRING_RUNNERS) | set(R.HTTP_CLIENTS) | set(R.ENV_DUMPERS) | set(R.READ_COMMANDS) - set(R.DATA_COMMANDS)
     names |= {"eval", "ssh", "mosh", "autossh", "su", "runuser", "script", "find", "java", "busybox", "gpg", "security",
-              "gh", "printenv", "case", "function", "coproc", "select", "in", "esac", "yes"}
+              "gh", "printenv", "case", "function", "coproc", "select", "in", "esac", "yes", "for", "while", "until",
+              "if", "then", "else", "elif", "fi", "do", "done", "time"}
     subs = set(R.DESTRUCTIVE_VERBS) | set(R.COMPOUND_ONLY_VERBS) | set(R.DESTRUCTIVE_OPTION_WORDS)
     subs |= {"secret", "mkfs", "hist", "savehist", "fork", "/dev/", "sysrq", "power"}
     alt_names = "|".join(sorted((re.escape(x) for x in names), key=len, reverse=True))
@@ -145,9 +146,7 @@ def screened_safe(src: str) -> bool:
     """
     if _STRUCTURE.search(src) or _has_trigger(src):
         return False
-    from .parser import LEXABLE
-
-    return LEXABLE.match(src) is not None
+    return _parser.lexable(src)
 
 
 def classify(command: str, targets: Sequence[str] = (), cwd: Optional[str] = None, *, screen: bool = True) -> Assessment:
@@ -234,9 +233,28 @@ def _classify_text(text: str, ctx: _Ctx, loc: _Loc) -> None:
         sub_loc = _Loc(pos if loc.clamp is None else 0, loc.clamp, loc.executes, loc.depth + 1, loc.via)
         _classify_text(body, ctx, sub_loc)
     _fork_bombs(script, ctx, loc)
+    saved_cwd = ctx.cwd
     for cmd in script.commands:
         ctx.check()
         _command(cmd, ctx, loc)
+        if cmd.words and cmd.words[0].text in ("cd", "pushd") and len(cmd.words) <= 3:
+            ctx.cwd = _cd(ctx.cwd, cmd.words[-1] if len(cmd.words) > 1 else None)
+    ctx.cwd = saved_cwd
+
+
+def _cd(cwd: Optional[str], word: Optional[Word]) -> Optional[str]:
+    """The working directory after `cd`: relative paths that follow are judged from there."""
+    if word is None or word.text in ("~", "$HOME"):
+        return "~"
+    t = word.text
+    if word.dynamic and not _VAR_HOME.match(t) and not _VAR_TMP.match(t):
+        return None
+    t = _VAR_TMP.sub("/tmp", _VAR_HOME.sub("~", t))
+    if t == "-":
+        return None
+    if t.startswith(("/", "~")):
+        return t
+    return posixpath.join(cwd, t) if cwd else None
 
 
 def _segment(cmd: Cmd, ctx: _Ctx, loc: _Loc, text: Optional[str] = None) -> Tuple[str, Tuple[int, int]]:
@@ -297,7 +315,7 @@ def _prog(word: Word) -> str:
 
 
 def _sub_cmd(cmd: Cmd, words: List[Word]) -> Cmd:
-    sub = Cmd(words[0].start if words else cmd.start)
+    sub = Cmd(cmd.start)
     sub.words = words
     sub.redirs = cmd.redirs
     sub.stdin = cmd.stdin
@@ -464,7 +482,7 @@ def _match_rules(prog: str, opts: _Opts) -> Optional[Tuple[str, str, str]]:
             continue
         if "none" in cond and any(opts.has(s) for s in cond["none"]):  # type: ignore[union-attr]
             continue
-        if "args" in cond and not any(a in cond["args"] for a in rest):  # type: ignore[operator]
+        if "args" in cond and not any(a in {x.lower() for x in cond["args"]} for a in rest):  # type: ignore[union-attr]
             continue
         if cond.get("dashdash") and not opts.dashdash:
             continue
@@ -803,6 +821,15 @@ def _literal(node: ast.AST) -> Optional[str]:
 
 
 def _python_ast(tree: ast.AST, ctx: _Ctx, loc: _Loc, cmd: Cmd, start: int, end: int, sub_loc: _Loc) -> None:
+    used = set()  # literals already judged as executed
+    _python_calls(tree, ctx, loc, cmd, start, end, sub_loc, used)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in used and " " in node.value:
+            if len(node.value) <= R.MAX_MENTION_CHARS and _has_trigger(node.value) and loc.depth < R.MAX_DEPTH - 1:
+                _classify_text(node.value, ctx, _Loc(0, sub_loc.clamp, False, loc.depth + 1, "mentioned"))
+
+
+def _python_calls(tree: ast.AST, ctx: _Ctx, loc: _Loc, cmd: Cmd, start: int, end: int, sub_loc: _Loc, used: set) -> None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.While, ast.For)):
             for sub in ast.walk(node):
@@ -817,6 +844,7 @@ def _python_ast(tree: ast.AST, ctx: _Ctx, loc: _Loc, cmd: Cmd, start: int, end: 
         if name in R.PY_SHELL_CALLS or last in ("system", "popen", "check_output", "check_call", "getoutput", "Popen") or (name.startswith("subprocess.")):
             s = _literal(first_arg) if first_arg is not None else None
             if s:
+                used.update(id(n) for n in ast.walk(first_arg))  # type: ignore[arg-type]
                 _classify_text(s, ctx, sub_loc)
             continue
         key = name if name in R.PY_DELETE_CALLS else last if last in R.PY_DELETE_CALLS else None
@@ -826,6 +854,8 @@ def _python_ast(tree: ast.AST, ctx: _Ctx, loc: _Loc, cmd: Cmd, start: int, end: 
             if key in ("unlink", "rmdir") and isinstance(node.func, ast.Attribute) and not name.startswith("os."):
                 target = node.func.value  # Path('/x').unlink()
             path = _literal(target) if target is not None else None
+            if target is not None:
+                used.update(id(n) for n in ast.walk(target))
             _code_delete(path, recursive, reason, ctx, loc, cmd, start, end)
             continue
         if name in ("os.kill", "os.killpg", "signal.pthread_kill") or last in ("kill", "terminate", "killpg", "send_signal"):
@@ -946,6 +976,8 @@ def _rm(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, loc: _Loc
     if prog == "rmdir":
         return
     col = 0 if (recursive and force) else 1 if recursive else 2
+    if prog in ("shred", "wipe", "srm"):
+        col = min(col, 1)  # overwritten, not just unlinked: nothing to recover
     targets = opts.positionals
     verb = {"rm": "rm", "unlink": "unlink", "shred": "shred", "srm": "srm", "wipe": "wipe"}.get(prog, prog)
     flags = ("-rf " if recursive and force else "-r " if recursive else "-f " if force else "")

@@ -244,8 +244,37 @@ _TOKEN = re.compile(
 |(?P<word>(?:[^\s'"\\;&|<>()`$]|\\.|'[^']*'|"(?:[^"\\$`]|\\.|\$\{[^{}()`"]*\}|\$(?![({]))*"|\$'(?:[^'\\]|\\.)*'|\$\{[^{}()`'"]*\}|\$(?![({]))+)""",
     re.X | re.S,
 )
-#: The whole text is simple words and operators (used by the engine's lexical screen).
-LEXABLE = re.compile(r"(?:" + _TOKEN.pattern.replace("(?P<", "(?P<x_") + r")*\Z", re.X | re.S)
+
+
+def lexable(src: str) -> bool:
+    """The whole text is simple words, quotes and operators (no parens): the engine's screen.
+
+    A token loop, not one anchored regex: `(?:token)*\\Z` backtracks exponentially on a text
+    that ends badly (a lone trailing backslash)."""
+    pos, n = 0, len(src)
+    match = _TOKEN.match
+    pending = False  # a redirect waits for its file word
+    while pos < n:
+        m = match(src, pos)
+        if m is None:
+            return False
+        kind = m.lastgroup
+        if kind in ("paren", "procsub"):
+            return False
+        if kind == "word":
+            end = m.end()
+            if end < n and src[end] not in _WORD_END:
+                return False
+            pending = False
+        elif kind == "redir":
+            if pending:
+                return False
+            pending = True
+        elif kind in ("op", "nl") and pending:
+            return False
+        pos = m.end()
+    return not pending
+
 #: Keywords that open or continue a compound command: the command starts at the next word.
 _LEAD_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 #: Keywords that close one: they end the current command.
@@ -388,6 +417,7 @@ def _scan_word(src: str, i: int, subs: List[Tuple[int, int]]) -> int:
             i = j + 1
             continue
         i += 1
+    i = min(i, n)  # a lone trailing backslash
     return i if i > start else -1
 
 
@@ -592,13 +622,16 @@ def _subst(node, src: str, offset: int, script: Script) -> None:
             _subst(part, src, offset, script)
 
 
+_DYNAMIC = re.compile(r"\$(?!')|`")
+
+
 def _word(node, src: str, offset: int) -> Word:
     start, end = node.pos
     raw = src[start:end]
     text = node.word
     quoted = any(c in raw for c in "'\"\\")
-    dynamic = "$" in raw or "`" in raw
-    if not dynamic:
+    dynamic = _DYNAMIC.search(raw) is not None
+    if not dynamic:  # our own quote removal (bashlex keeps the '$' of $'…')
         text = unquote(raw)[0] if quoted else raw
     return Word(text, start + offset, end + offset, quoted, dynamic)
 
