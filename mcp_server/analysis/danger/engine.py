@@ -11,7 +11,7 @@ import re
 import shlex
 import time
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from . import rules as R
 from . import parser as _parser
@@ -111,29 +111,42 @@ def _max(a: str, b: str) -> str:
 
 # ---------------------------------------------------------------------------------- public API
 
-def _screen_pattern() -> "re.Pattern[str]":
-    """Words without which no rule can match: built from the rule tables (one source of truth)."""
+def _screen_vocabulary() -> Tuple[FrozenSet[str], Tuple[str, ...]]:
+    """Words without which no rule can match, built from the rule tables (one source of truth):
+    program names (whole words) and verbs/fragments (substrings, as camelCase hides them)."""
     names = set(R.PROGRAM_RULES) | set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS)
-    names |= set(R.STRING_RUNNERS) | set(R.HTTP_CLIENTS) | set(R.ENV_DUMPERS) | set(R.READ_COMMANDS) - set(R.DATA_COMMANDS)
+    names |= set(R.STRING_RUNNERS) | set(R.HTTP_CLIENTS) | set(R.ENV_DUMPERS) | (set(R.READ_COMMANDS) - set(R.DATA_COMMANDS))
     names |= {"eval", "ssh", "mosh", "autossh", "su", "runuser", "script", "find", "java", "busybox", "gpg", "security",
               "gh", "printenv", "case", "function", "coproc", "select", "in", "esac", "yes", "for", "while", "until",
               "if", "then", "else", "elif", "fi", "do", "done", "time"}
     subs = set(R.DESTRUCTIVE_VERBS) | set(R.COMPOUND_ONLY_VERBS) | set(R.DESTRUCTIVE_OPTION_WORDS)
     subs |= {"secret", "mkfs", "hist", "savehist", "fork", "/dev/", "sysrq", "power"}
-    alt_names = "|".join(sorted((re.escape(x) for x in names), key=len, reverse=True))
-    alt_subs = "|".join(sorted((re.escape(x) for x in subs), key=len, reverse=True))
-    return re.compile(rf"{alt_subs}|(?<![a-z0-9_-])(?:{alt_names})(?![a-z_-])|{R.SECRET_FILE_RE[4:]}|{R.SECRET_ENV_RE[4:]}", re.I)
+    subs |= set(R.SECRET_FILE_FRAGMENTS) | set(R.SECRET_ENV_FRAGMENTS)
+    return frozenset(n.lower() for n in names), tuple(sorted(x.lower() for x in subs))
 
 
-_SCREEN: Optional["re.Pattern[str]"] = None
+_SCREEN: Optional[Tuple[FrozenSet[str], Tuple[str, ...]]] = None
 _STRUCTURE = re.compile(r"[>(){}`]")
+_SCREEN_SPLIT = re.compile(r"[^a-z0-9_.+-]+")
+_VERSION_TAIL = re.compile(r"[\d.]+$")
 
 
 def _has_trigger(text: str) -> bool:
+    """Linear in the text: substring tests and one split (no backtracking regex)."""
     global _SCREEN
     if _SCREEN is None:
-        _SCREEN = _screen_pattern()
-    return _SCREEN.search(text.translate(_UNQUOTE_CHARS)) is not None
+        _SCREEN = _screen_vocabulary()
+    names, subs = _SCREEN
+    low = text.translate(_UNQUOTE_CHARS).lower()
+    for sub in subs:
+        if sub in low:
+            return True
+    for tok in _SCREEN_SPLIT.split(low):
+        if tok in names or (tok[-1:].isdigit() and _VERSION_TAIL.sub("", tok) in names):
+            return True
+    return False
+
+
 _UNQUOTE_CHARS = str.maketrans("", "", "'\"\\")
 
 
@@ -165,9 +178,10 @@ def classify(command: str, targets: Sequence[str] = (), cwd: Optional[str] = Non
     if len(src) > R.MAX_CHARS:
         ctx.unparsed.append(f"command longer than {R.MAX_CHARS // 1024} KiB: only the head was analysed")
         src = src[: R.MAX_CHARS]
+    _parser.DEADLINE[0] = ctx.deadline
     try:
         _classify_text(src, ctx, _Loc(0, None, True, 0))
-    except _Budget:
+    except (_Budget, _parser.BudgetExceeded):
         ctx.unparsed.append("time budget exhausted: the rest was not analysed")
     except RecursionError:
         ctx.unparsed.append("nesting too deep")
@@ -553,6 +567,8 @@ def _program(prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc, stdin_
     if prog in ("ssh", "mosh", "autossh"):
         _ssh(args, cmd, ctx, loc)
         return
+    if prog not in R.INTERPRETERS and prog[-1:].isdigit() and _VERSION_TAIL.sub("", prog) in R.INTERPRETERS:
+        prog = _VERSION_TAIL.sub("", prog)  # python3.11, ruby3.2
     if prog in R.INTERPRETERS:
         _interpreter(R.INTERPRETERS[prog], prog, args, cmd, ctx, loc)
         return
@@ -618,7 +634,9 @@ def _mentions(prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> No
         return
     texts = [w.text for w in args]
     if prog in R.DATA_COMMANDS:
-        for w in args:
+        for k, w in enumerate(args):
+            if not k & 255:
+                ctx.check()
             if not w.text.startswith("-"):
                 _mention(w.text, w, cmd, ctx, loc)
     else:
@@ -988,7 +1006,9 @@ def _rm(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, loc: _Loc
             _add(ctx, loc, cmd, "filesystem_destruction", "medium", f"{verb} {flags}with no operand: targets unknown")
         return
     worst: Optional[Tuple[str, str, str]] = None
-    for t in targets:
+    for k, t in enumerate(targets):
+        if not k & 255:
+            ctx.check()
         cls = _path_class(t.text, ctx.cwd)
         risk = _RM_RISK[cls][col]
         if prog == "shred" and cls == "project":
@@ -1460,8 +1480,22 @@ def _fork_bombs(script: Script, ctx: _Ctx, loc: _Loc) -> None:
             ctx.findings.append(Finding("resource_exhaustion", "critical", seg[:300], span, f"function {name} calls itself in a pipeline: a fork bomb", loc.executes, None))
 
 
+_FUNC_OPEN = re.compile(r"\(\s*\)\s*\{")
+_FUNC_NAME = re.compile(r"([A-Za-z_:.][\w:.]{0,63})\s*$")
+
+
 def _fork_bomb_text(text: str, ctx: _Ctx, loc: _Loc) -> None:
-    m = _FORK_BOMB_TEXT.search(text)
-    if m:
-        span = (loc.offset + m.start(), loc.offset + m.end()) if loc.clamp is None else loc.clamp
-        ctx.findings.append(Finding("resource_exhaustion", "critical", m.group()[:300], span, "a function that calls itself in a pipeline: a fork bomb", loc.executes, None))
+    """Fork bombs in text the parser gave up on; bounded windows keep it linear."""
+    for k, opening in enumerate(_FUNC_OPEN.finditer(text)):
+        if k >= 32:
+            return
+        nm = _FUNC_NAME.search(text, max(0, opening.start() - 64), opening.start())
+        if nm is None:
+            continue
+        window = text[nm.start() : opening.end() + 256]
+        m = _FORK_BOMB_TEXT.match(window)
+        if m:
+            start = nm.start()
+            span = (loc.offset + start, loc.offset + start + m.end()) if loc.clamp is None else loc.clamp
+            ctx.findings.append(Finding("resource_exhaustion", "critical", m.group()[:300], span, "a function that calls itself in a pipeline: a fork bomb", loc.executes, None))
+            return

@@ -23,6 +23,19 @@ from typing import List, Optional, Tuple
 
 from .rules import DASHES
 
+class BudgetExceeded(Exception):
+    """The per-command time budget ran out while parsing."""
+
+
+#: Deadline (perf_counter) of the command being classified; checked every few hundred steps.
+DEADLINE = [float("inf")]
+
+
+def _check_deadline() -> None:
+    if time.perf_counter() > DEADLINE[0] + IMPORT_SECONDS[0]:
+        raise BudgetExceeded()
+
+
 #: Seconds the one-time bashlex import took (not charged to a command's budget), loaded flag.
 IMPORT_SECONDS = [0.0, 0.0]
 RESERVED = frozenset({"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "select", "in", "{", "}", "coproc", "!"})
@@ -118,7 +131,11 @@ def extract_heredocs(src: str) -> Tuple[str, List[Heredoc]]:
     pending: List[Tuple[int, str, bool, bool]] = []  # op_start, delimiter, strip tabs, quoted
     i, n = 0, len(src)
     quote = ""
+    steps = 0
     while i < n:
+        steps += 1
+        if not steps & 1023:
+            _check_deadline()
         c = src[i]
         if quote:
             if c == "\\" and quote == '"':
@@ -284,10 +301,19 @@ _HARD_KEYWORDS = frozenset({"case", "function", "coproc", "select", "[[", "]]"})
 _WORD_END = frozenset(" \t\r\f\v\n;&|<>()")
 
 
+_PAREN_STOP = re.compile(r"[\\'\"`()]")
+_DQ_STOP = re.compile(r"[\\\"$`]")
+
+
 def _scan_paren(src: str, i: int) -> int:
     """Index of the ')' closing a '$(' or '(' whose body starts at i; -1 when unbalanced."""
     depth, n = 1, len(src)
+    stop = _PAREN_STOP.search
     while i < n:
+        m = stop(src, i)
+        if m is None:
+            return -1
+        i = m.start()
         c = src[i]
         if c == "\\":
             i += 2
@@ -322,6 +348,9 @@ def _scan_paren(src: str, i: int) -> int:
 
 def _scan_backtick(src: str, i: int) -> int:
     n = len(src)
+    if "\\" not in src:
+        j = src.find("`", i)
+        return j
     while i < n:
         c = src[i]
         if c == "\\":
@@ -336,7 +365,12 @@ def _scan_backtick(src: str, i: int) -> int:
 def _scan_dq(src: str, i: int, subs: Optional[List[Tuple[int, int]]]) -> int:
     """Index just past the '"' closing a double-quoted string whose body starts at i; -1 if none."""
     n = len(src)
+    stop = _DQ_STOP.search
     while i < n:
+        m = stop(src, i)
+        if m is None:
+            return -1
+        i = m.start()
         c = src[i]
         if c == "\\":
             i += 2
@@ -437,7 +471,11 @@ def fast_parse(src: str, offset: int = 0, subs_out: Optional[List[Tuple[str, int
     pos, n = 0, len(src)
     match = _TOKEN.match
     subs: List[Tuple[int, int]] = []
+    steps = 0
     while pos < n:
+        steps += 1
+        if not steps & 511:
+            _check_deadline()
         m = match(src, pos)
         kind = m.lastgroup if m is not None else None
         start = pos
@@ -671,6 +709,7 @@ def _command(node, src: str, offset: int, script: Script, prev: Optional[Cmd]) -
 # ---------------------------------------------------------------------------------- fallback
 
 _SPLIT = re.compile(r"&&|\|\||\|&|;;|[;&|\n(){}]")
+_SEG_STOP = re.compile(r"[\\'\"`$)&|;\n(){}]")
 
 
 def split_segments(src: str) -> List[Tuple[int, int, bool]]:
@@ -680,7 +719,16 @@ def split_segments(src: str) -> List[Tuple[int, int, bool]]:
     quote = ""
     depth = 0
     piped = False
+    steps = 0
     while i < n:
+        steps += 1
+        if not steps & 1023:
+            _check_deadline()
+        if not quote:
+            m = _SEG_STOP.search(src, i)
+            if m is None:
+                break
+            i = m.start()
         c = src[i]
         if quote:
             if c == "\\" and quote != "'":
@@ -732,6 +780,7 @@ def fallback_parse(src: str, offset: int = 0) -> Tuple[Script, List[Tuple[str, i
         seg = src[start:end]
         cmd: Optional[Cmd] = None
         pending: Optional[str] = None
+        _check_deadline()
         for m in _WORD_RE.finditer(seg):
             raw = m.group()
             ws, we = start + m.start() + offset, start + m.end() + offset

@@ -49,9 +49,9 @@ GATE_CATEGORIES: FrozenSet[str] = frozenset(
 # --------------------------------------------------------------------------------------------
 
 MAX_CHARS = 64 * 1024  # longer input: only the head is analysed, and the result is `unparsed`
-MAX_BASHLEX_CHARS = 16 * 1024  # longer (complex) input skips bashlex for the linear fallback
+MAX_BASHLEX_CHARS = 1024  # bashlex costs ~40 us a character: longer input that the fast path cannot take goes to the linear fallback
 MAX_DEPTH = 8  # nesting of bash -c / eval / ssh / $( ) / interpreters
-BUDGET_SECONDS = 0.04  # per top-level command; past it the rest is `unparsed`
+BUDGET_SECONDS = 0.03  # per top-level command; past it the rest is `unparsed` (worst case stays under 50 ms)
 MAX_MENTION_CHARS = 4096  # data strings longer than this are not scanned for mentions
 
 # --------------------------------------------------------------------------------------------
@@ -234,10 +234,20 @@ POWER_FILES: Dict[str, str] = {"/proc/sysrq-trigger": "critical", "/sys/power/st
 
 #: Credentials: reading them into a transcript exposes them; sending them off the machine leaks them.
 SECRET_FILE_RE = (
-    r"(?i)(^|/)(id_(rsa|dsa|ecdsa|ed25519)(?!\.pub)|[^/]*\.pem$|[^/]*\.key$|[^/]*\.p12$|[^/]*\.pfx$|\.netrc$|\.pgpass$|"
-    r"\.git-credentials$|credentials(\.json)?$|\.npmrc$|\.pypirc$|shadow$|gshadow$|master\.key$|"
-    r"\.aws/config$|\.docker/config\.json$|\.kube/config$|hosts\.yml$|secrets?\.(ya?ml|json|env)$|"
-    r"\.env(\.[a-z]+)?$|private-keys-v1\.d|\.vault-token$|token(s)?\.json$|keychain(-db)?$)"
+    r"(?i)(\.(pem|key|p12|pfx)$|(^|/)(id_(rsa|dsa|ecdsa|ed25519)$|\.netrc$|\.pgpass$|"
+    r"\.git-credentials$|credentials(\.json)?$|\.npmrc$|\.pypirc$|g?shadow$|master\.key$|"
+    r"hosts\.yml$|secrets?\.(ya?ml|json|env)$|\.env(\.[a-z]+)?$|\.vault-token$|tokens?\.json$|keychain(-db)?$)|"
+    r"\.aws/config$|\.docker/config\.json$|\.kube/config$|private-keys-v1\.d)"
+)
+#: Fragments of those names, for the lexical screen (a superset of what the regexes match).
+SECRET_FILE_FRAGMENTS: Tuple[str, ...] = (
+    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".pem", ".key", ".p12", ".pfx", "netrc", "pgpass", "git-credentials",
+    "credentials", "npmrc", "pypirc", "shadow", ".aws", ".docker", ".kube", "hosts.yml", "secret", ".env",
+    "private-keys", "vault-token", "token", "keychain",
+)
+SECRET_ENV_FRAGMENTS: Tuple[str, ...] = (
+    "token", "secret", "passwd", "password", "passphrase", "api_key", "apikey", "access_key", "accesskey",
+    "private_key", "privatekey", "credential", "auth", "session_key", "sessionkey", "cookie",
 )
 SECRET_ENV_RE = r"(?i)(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH|SESSION_?KEY|COOKIE)"
 READ_COMMANDS: FrozenSet[str] = frozenset({"cat", "less", "more", "head", "tail", "bat", "xxd", "od", "hexdump", "base64", "strings", "grep", "rg", "awk", "sed", "nl", "tac", "vim", "vi", "nano", "pbcopy", "openssl"})
