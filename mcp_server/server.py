@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Annotated, Any, Callable, List, Literal, Optional, TypeVar
 
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from . import __version__
+from .analysis import danger_models
 from .errors import InputError
 from .redact import redact_model
 from .sources import inventory
@@ -60,6 +61,38 @@ async def evidence_sources() -> inventory.EvidenceSources:
     first in an investigation: an unavailable source is itself a fact to report.
     """
     return await run_tool(inventory.probe_sources)
+
+
+# --- danger tools ---
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def flag_dangerous(
+    commands: Annotated[Optional[List[str]], Field(description="Shell commands to classify (give these, or a session/time window).")] = None,
+    session: Annotated[Optional[str], Field(description="Claude Code session id whose Bash commands to classify.")] = None,
+    start: Annotated[Optional[str], Field(description="Window start for the session reference: ISO time, epoch, or '2h ago'.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end for the session reference.")] = None,
+    targets: Annotated[Optional[List[str]], Field(description="What died or was damaged: process, service, path or port names (e.g. tmux, postgres, /var/lib/app, 5432).")] = None,
+    cwd: Annotated[Optional[str], Field(description="Working directory the commands ran in (judges relative paths).")] = None,
+    min_risk: Annotated[Optional[Literal["critical", "high", "medium", "low", "none"]], Field(description="List only assessments at or above this risk (default: none for commands, low for a session).")] = None,
+    limit: Annotated[int, Field(description="Assessments per page (max 1000).", ge=1, le=1000)] = 100,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous page.")] = None,
+) -> danger_models.FlagDangerousResult:
+    """Find the commands that could have killed a process, destroyed data or erased evidence.
+
+    Use it when something died or vanished and an agent or a person ran shell commands around that
+    time: pass the commands, or a Claude Code session id and/or a time window to read its Bash
+    commands. Pass `targets` (what died: a process, service, path or port) to see which commands
+    touch it. Each assessment gives a risk (critical/high/medium/low/none), categories (process
+    termination, filesystem/VCS/database destruction, power, resource exhaustion, permissions,
+    package removal, infrastructure deletion, backups, evidence destruction, secret exposure), the
+    matched segment with its character span and a one-line reason. Destructive text that is only
+    mentioned (echo, grep patterns, commit messages, heredoc data) is listed apart under `mentions`.
+    `unparsed` means the parser gave up on part of the command (risk is then at least medium).
+    Large results are paged: call again with cursor=next_cursor.
+    """
+    return await run_tool(danger_models.flag_dangerous, commands=commands, session=session, start=start, end=end,
+                          targets=targets, cwd=cwd, min_risk=min_risk, limit=limit, cursor=cursor)
 
 
 def main() -> None:

@@ -415,10 +415,30 @@ def _nested_span(text: str, start: int, end: int, ctx: _Ctx, loc: _Loc, via: str
         _classify_text(text, ctx, _Loc(0, loc.clamp or (start, end), ex, loc.depth + 1, loc.via or via))
 
 
+_MENTION_START = re.compile(r"(?:^|(?<=[\s:;,(\[]))([A-Za-z][\w.-]*)")
+
+
 def _mention(text: str, word: Word, cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
+    """Dangerous commands quoted in prose ("fix: stop using rm -rf /"): classify the text, and if
+    nothing is found, the text from each known program name on (a few tries)."""
     if len(text) > R.MAX_MENTION_CHARS or " " not in text.strip() or not _has_trigger(text):
         return  # a mention is reported only when it would be medium or worse: it needs a trigger
+    before = len(ctx.findings)
     _nested(text, word, cmd, ctx, loc, "mentioned", executes=False)
+    if len(ctx.findings) > before or _SCREEN is None:
+        return
+    names = _SCREEN[0]
+    tries = 0
+    for m in _MENTION_START.finditer(text):
+        if m.start() == 0 or m.group(1).lower() not in names:
+            continue
+        tries += 1
+        if tries > 4:
+            break
+        clamp = loc.clamp or (word.start, word.end)
+        _classify_text(text[m.start():], ctx, _Loc(0, clamp, False, loc.depth + 1, "mentioned"))
+        if len(ctx.findings) > before:
+            return
 
 
 # ---------------------------------------------------------------------------------- options
