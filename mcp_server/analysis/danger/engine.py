@@ -179,6 +179,7 @@ def classify(command: str, targets: Sequence[str] = (), cwd: Optional[str] = Non
         ctx.unparsed.append(f"command longer than {R.MAX_CHARS // 1024} KiB: only the head was analysed")
         src = src[: R.MAX_CHARS]
     _parser.DEADLINE[0] = ctx.deadline
+    _parser.IMPORT_SECONDS[0] = 0.0  # only a bashlex import during this call extends its budget
     try:
         _classify_text(src, ctx, _Loc(0, None, True, 0))
     except (_Budget, _parser.BudgetExceeded):
@@ -1026,20 +1027,24 @@ def _rm(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, loc: _Loc
             _add(ctx, loc, cmd, "filesystem_destruction", "medium", f"{verb} {flags}with no operand: targets unknown")
         return
     worst: Optional[Tuple[str, str, str]] = None
+    out_of_time = False
     for k, t in enumerate(targets):
-        if not k & 255:
-            ctx.check()
+        if not k & 255 and time.perf_counter() > ctx.deadline:
+            out_of_time = True  # report what was judged so far, then stop
+            break
         cls = _path_class(t.text, ctx.cwd)
         risk = _RM_RISK[cls][col]
         if prog == "shred" and cls == "project":
             risk = _max(risk, "low")
         if worst is None or _RANK[risk] > _RANK[worst[0]]:
             worst = (risk, cls, t.text)
-    assert worst is not None
-    risk, cls, path = worst
-    cat = "evidence_destruction" if cls in ("evidence", "history") else "filesystem_destruction"
-    what = "securely erases" if prog in ("shred", "wipe", "srm") else "deletes"
-    _add(ctx, loc, cmd, cat, risk, f"{verb} {flags}{what} {path} ({_CLASS_WORDS[cls]})")
+    if worst is not None:
+        risk, cls, path = worst
+        cat = "evidence_destruction" if cls in ("evidence", "history") else "filesystem_destruction"
+        what = "securely erases" if prog in ("shred", "wipe", "srm") else "deletes"
+        _add(ctx, loc, cmd, cat, risk, f"{verb} {flags}{what} {path} ({_CLASS_WORDS[cls]})")
+    if out_of_time:
+        raise _Budget()
 
 
 _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime -mmin -atime -amin -ctime -cmin -size -type -user -group -empty -perm -links -inum -samefile -lname -ilname -nouser -nogroup -newermt".split())

@@ -177,17 +177,16 @@ def extract_heredocs(src: str) -> Tuple[str, List[Heredoc]]:
                     line_end = n if nl < 0 else nl
                     line = src[pos:line_end]
                     test = line.lstrip("\t") if strip else line
+                    out[pos:line_end] = " " * (line_end - pos)
                     if test == delim or test.rstrip(" ") == delim:
                         end = pos
-                        for k in range(pos, line_end):
-                            out[k] = " "
                         pos = line_end + 1 if nl >= 0 else n
                         break
-                    lines.append(line.lstrip("\t") if strip else line)
-                    for k in range(pos, line_end):
-                        out[k] = " "
+                    lines.append(test)
                     pos = line_end + 1 if nl >= 0 else n
                     end = pos
+                    if not len(lines) & 1023:
+                        _check_deadline()
                 docs.append(Heredoc(op_start, "\n".join(lines), body_start, min(end, n), quoted))
             pending = []
             i = pos
