@@ -237,6 +237,8 @@ def _classify_text(text: str, ctx: _Ctx, loc: _Loc) -> None:
         return
     if not text.strip():
         return
+    if loc.depth and (screened_safe(text) if loc.executes else not _has_trigger(text)):
+        return  # nested text the screen proves harmless (a mention must reach medium: it needs a trigger)
     allow_bashlex = len(text) <= R.MAX_BASHLEX_CHARS
     script, subs = parse(text, loc.offset if loc.clamp is None else 0, allow_bashlex)
     if loc.depth == 0:
@@ -507,7 +509,10 @@ def _match_rules(prog: str, opts: _Opts) -> Optional[Tuple[str, str, str]]:
     if not rules:
         return None
     pos = [w.text.lower() for w in opts.positionals]
+    posset = set(pos)
     for path, cond, category, risk, reason in rules:
+        if path[0] != "*" and path[0] not in posset:
+            continue
         rest = _match_path(path, pos, opts)
         if rest is None:
             continue
