@@ -1302,7 +1302,6 @@ def _tmux_send(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, lo
     """`tmux send-keys 'cmd' Enter` types a command into a pane: it runs."""
     if not args or args[0].text not in ("send-keys", "send"):
         return
-    pos = [w for w in args[1:] if not w.text.startswith("-")]
     texts = [w.text for w in args[1:]]
     k = 0
     words: List[Word] = []
@@ -1315,7 +1314,6 @@ def _tmux_send(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, lo
             continue
         words.append(args[1 + k])
         k += 1
-    del pos
     keys = [w for w in words if w.text not in ("Enter", "C-m", "KPEnter")]
     for w in keys:
         _nested(w.text, w, cmd, ctx, loc, "typed into a tmux pane")
@@ -1419,13 +1417,11 @@ def _exfiltration(prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -
         if w.dynamic and re.search(r"\$\((\s*(env|printenv)\b|\s*cat\s+[^)]*(id_rsa|id_ed25519|credentials|\.netrc))", t):
             _add(ctx, loc, cmd, "secret_exposure", "high", f"{prog} sends secrets off the machine")
             return
-    stdin = cmd.stdin
     if prog in ("nc", "ncat", "netcat", "socat", "telnet"):
         for op, target in cmd.redirs:
             if op == "<" and target is not None and _secret_path(target.text):
                 _add(ctx, loc, cmd, "secret_exposure", "high", f"{prog} sends the credential file {target.text} off the machine")
                 return
-    del stdin
 
 
 # ---------------------------------------------------------------------------------- generic verbs

@@ -214,9 +214,12 @@ _DQ_ESC = re.compile(r"\\([$`\"\\\n])")
 _ANSI = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
 
 
+_SPECIAL = re.compile(r"['\"\\$`]")
+
+
 def unquote(raw: str) -> Tuple[str, bool, bool]:
     """Quote removal of one shell word: (value, had quotes, has expansions)."""
-    if not any(c in raw for c in "'\"\\$`"):
+    if _SPECIAL.search(raw) is None:
         return raw, False, False
     out: List[str] = []
     quoted = False
