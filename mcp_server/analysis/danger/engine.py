@@ -1045,6 +1045,9 @@ def _rm(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, loc: _Loc
             worst = (risk, cls, t.text)
     if worst is not None:
         risk, cls, path = worst
+        git_dirs = [t.text for t in targets if t.text.rstrip("/").rsplit("/", 1)[-1] == ".git"]
+        if git_dirs and recursive:
+            _add(ctx, loc, cmd, "vcs_destruction", "high", f"{verb} {flags}deletes the repository history in {git_dirs[0]}")
         cat = "evidence_destruction" if cls in ("evidence", "history") else "filesystem_destruction"
         what = "securely erases" if prog in ("shred", "wipe", "srm") else "deletes"
         _add(ctx, loc, cmd, cat, risk, f"{verb} {flags}{what} {path} ({_CLASS_WORDS[cls]})")

@@ -641,6 +641,15 @@ PROGRAM_RULES: Dict[str, Tuple[Rule, ...]] = {
     "unset": ((("*",), {"args": ("HISTFILE",)}, "evidence_destruction", "medium", "unset HISTFILE stops the shell from saving history"),),
     "ulimit": ((("*",), {"any": ("-c",), "args": ("0",)}, "evidence_destruction", "low", "ulimit -c 0 disables core dumps"),),
     "screen-wipe": (),
+    # ---------------------------------------------------------------- system state
+    "crontab": ((("*",), {"any": ("-r",)}, "infrastructure_deletion", "medium", "crontab -r deletes every cron job of the user"),),
+    "iptables": ((("*",), {"any": ("-F", "--flush", "-X", "--delete-chain")}, "infrastructure_deletion", "medium", "iptables --flush deletes firewall rules"),),
+    "ip6tables": ((("*",), {"any": ("-F", "--flush", "-X", "--delete-chain")}, "infrastructure_deletion", "medium", "ip6tables --flush deletes firewall rules"),),
+    "nft": ((("flush",), {}, "infrastructure_deletion", "medium", "nft flush deletes firewall rules"), (("delete",), {}, "infrastructure_deletion", "medium", "nft delete deletes firewall rules")),
+    "ufw": ((("disable",), {}, "infrastructure_deletion", "medium", "ufw disable turns the firewall off"), (("reset",), {}, "infrastructure_deletion", "medium", "ufw reset deletes every firewall rule")),
+    "userdel": ((("*",), {"any": ("-r", "--remove")}, "filesystem_destruction", "high", "userdel -r deletes a user and their home folder"), (("*",), {}, "infrastructure_deletion", "medium", "userdel deletes a user account")),
+    "deluser": ((("*",), {"any": ("--remove-home", "--remove-all-files")}, "filesystem_destruction", "high", "deluser --remove-home deletes a user's files"), (("*",), {}, "infrastructure_deletion", "medium", "deluser deletes a user account")),
+    "swapoff": ((("*",), {"any": ("-a", "--all")}, "resource_exhaustion", "low", "swapoff -a removes swap (memory pressure can kill processes)"),),
     # ---------------------------------------------------------------- hosted services
     "heroku": ((("apps:destroy",), {}, "infrastructure_deletion", "high", "heroku apps:destroy deletes an app"), (("pg:reset",), {}, "database_destruction", "critical", "heroku pg:reset deletes a database's data"), (("ps:stop",), {}, "process_termination", "high", "heroku ps:stop stops dynos"), (("ps:restart",), {}, "process_termination", "medium", "heroku ps:restart restarts dynos")),
     "vercel": ((("rm",), {}, "infrastructure_deletion", "medium", "vercel rm deletes deployments"), (("remove",), {}, "infrastructure_deletion", "medium", "vercel remove deletes deployments")),
