@@ -83,6 +83,11 @@ EXECUTED = [
     ("git -C /srv/repo reset --hard", "vcs_destruction", "high"),
     ("/usr/bin/git reset --hard", "vcs_destruction", "high"),
     ("git reflog expire --expire=now --all", "vcs_destruction", "medium"),
+    ("rm -rf .git", "vcs_destruction", "high"),
+    ("git branch --merged | xargs git branch -D", "vcs_destruction", "medium"),
+    ("crontab -r", "infrastructure_deletion", "medium"),
+    ("sudo iptables -F", "infrastructure_deletion", "medium"),
+    ("userdel -r bob", "filesystem_destruction", "high"),
     # database
     ("psql -c 'DROP TABLE users'", "database_destruction", "high"),
     ("psql -d app -c 'DROP DATABASE app'", "database_destruction", "critical"),
@@ -184,6 +189,9 @@ NOT_DANGEROUS = [
     "docker run --rm -it ubuntu bash", "rsync -av src/ host:/srv/app/", "history | tail", "env FOO=1 ./run.sh",
     "python3 -c 'import os; print(os.getpid())'", "node -e 'console.log(process.pid)'",
     "psql -c 'SELECT count(*) FROM users'", "redis-cli GET key", "shutdown -c",
+    "crontab -l", "git stash list", "docker compose up -d", "kubectl apply -f deploy.yaml", "terraform plan",
+    "gh pr merge 12 --delete-branch", "make clean", "chmod 600 ~/.ssh/id_rsa", "git worktree remove ../wt",
+    "ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519",
 ]
 
 
