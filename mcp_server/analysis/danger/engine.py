@@ -119,6 +119,16 @@ def _screen_vocabulary() -> Tuple[FrozenSet[str], Tuple[str, ...]]:
     names |= {"eval", "ssh", "mosh", "autossh", "su", "runuser", "script", "find", "java", "busybox", "gpg", "security",
               "gh", "printenv", "case", "function", "coproc", "select", "in", "esac", "yes", "for", "while", "until",
               "if", "then", "else", "elif", "fi", "do", "done", "time"}
+    # A program judged only by its rule table (no analyzer, no generic verbs, not a wrapper of
+    # code) can match only when a rule's first subcommand word is there: `git status` cannot.
+    special = set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS) | set(R.HTTP_CLIENTS)
+    special |= set(R.NETWORK_SINKS) | set(R.READ_COMMANDS) | set(R.ENV_DUMPERS) | set(R.GENERIC_TOO) | set(R.STRING_RUNNERS)
+    special |= {"find", "java", "busybox", "gh", "gpg", "security", "printenv", "eval", "ssh", "su", "runuser", "script"}
+    for prog, rules in R.PROGRAM_RULES.items():
+        if prog in special or any(path[0] == "*" for path, *_ in rules):
+            continue
+        names.discard(prog)
+        names.update(path[0] for path, *_ in rules)
     subs = set(R.DESTRUCTIVE_VERBS) | set(R.COMPOUND_ONLY_VERBS) | set(R.DESTRUCTIVE_OPTION_WORDS)
     subs |= {"secret", "mkfs", "hist", "savehist", "fork", "/dev/", "sysrq", "power"}
     subs |= set(R.SECRET_FILE_FRAGMENTS) | set(R.SECRET_ENV_FRAGMENTS)
