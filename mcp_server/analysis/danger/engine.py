@@ -176,7 +176,7 @@ def classify(command: str, targets: Sequence[str] = (), cwd: Optional[str] = Non
     """Classify one shell command. Never raises; bounded in time and depth.
 
     `screen=False` skips the lexical screen (tests use it to check the screen is sound)."""
-    if screen and isinstance(command, str) and len(command) <= R.MAX_CHARS:
+    if screen and isinstance(command, str) and len(command) <= R.SCREEN_MAX_CHARS:
         src = normalize(command)
         if screened_safe(src):
             return Assessment(command=command, risk="none", parser="screen")
@@ -247,7 +247,7 @@ def _classify_text(text: str, ctx: _Ctx, loc: _Loc) -> None:
         return
     if not text.strip():
         return
-    if loc.depth and (screened_safe(text) if loc.executes else not _has_trigger(text)):
+    if loc.depth and len(text) <= R.SCREEN_MAX_CHARS and (screened_safe(text) if loc.executes else not _has_trigger(text)):
         return  # nested text the screen proves harmless (a mention must reach medium: it needs a trigger)
     allow_bashlex = len(text) <= R.MAX_BASHLEX_CHARS
     script, subs = parse(text, loc.offset if loc.clamp is None else 0, allow_bashlex)

@@ -51,7 +51,8 @@ GATE_CATEGORIES: FrozenSet[str] = frozenset(
 MAX_CHARS = 64 * 1024  # longer input: only the head is analysed, and the result is `unparsed`
 MAX_BASHLEX_CHARS = 1024  # bashlex costs ~40 us a character: longer input that the fast path cannot take goes to the linear fallback
 MAX_DEPTH = 8  # nesting of bash -c / eval / ssh / $( ) / interpreters
-BUDGET_SECONDS = 0.03  # per top-level command; past it the rest is `unparsed` (worst case stays under 50 ms)
+BUDGET_SECONDS = 0.025  # per top-level command; past it the rest is `unparsed` (worst case stays under 50 ms)
+SCREEN_MAX_CHARS = 4096  # the lexical screen pays off on short commands; longer ones go straight to the parsers
 MAX_MENTION_CHARS = 4096  # data strings longer than this are not scanned for mentions
 
 # --------------------------------------------------------------------------------------------
