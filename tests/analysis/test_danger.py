@@ -413,3 +413,15 @@ def test_core_runs_under_python39_when_available():
                          env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{site}"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["critical", "high"]
+
+
+def test_concurrent_classification_keeps_each_commands_budget():
+    """The MCP server classifies in worker threads: one thread's deadline must not cut another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cmds = ["kill -9 4242", "git reset --hard", "ls -la", "echo $(rm -rf /srv/x)", "f() { ls; }; f"] * 60
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(classify, cmds))
+    for cmd, a in zip(cmds, results):
+        assert a == classify(cmd), cmd
+        assert not (a.unparsed_reason or "").startswith("time budget"), cmd

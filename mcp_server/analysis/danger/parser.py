@@ -18,6 +18,7 @@ also sidesteps bashlex's failure on quoted delimiters (`<<'EOF'`). Stdlib + bash
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import List, Optional, Tuple
 
@@ -27,17 +28,38 @@ class BudgetExceeded(Exception):
     """The per-command time budget ran out while parsing."""
 
 
-#: Deadline (perf_counter) of the command being classified; checked every few hundred steps.
-DEADLINE = [float("inf")]
+#: The budget clock: CPU time of the calling thread, so a loaded machine (or a descheduled thread)
+#: does not turn an ordinary command into "time budget exhausted"; only work done counts.
+clock = time.thread_time
+
+
+class _Budget(threading.local):
+    """Per thread (the MCP server classifies in worker threads): the deadline (thread CPU time) of
+    the command being classified, and the seconds a bashlex import took during that call."""
+
+    deadline = float("inf")
+    import_seconds = 0.0
+
+
+BUDGET = _Budget()
+_BASHLEX_LOADED = [False]
+_BASHLEX_LOCK = threading.Lock()
+
+
+def set_deadline(deadline: float) -> None:
+    BUDGET.deadline = deadline
+    BUDGET.import_seconds = 0.0  # only an import during this call extends its budget
+
+
+def deadline() -> float:
+    return BUDGET.deadline + BUDGET.import_seconds
 
 
 def _check_deadline() -> None:
-    if time.perf_counter() > DEADLINE[0] + IMPORT_SECONDS[0]:
+    if clock() > BUDGET.deadline + BUDGET.import_seconds:
         raise BudgetExceeded()
 
 
-#: Seconds the one-time bashlex import took (not charged to a command's budget), loaded flag.
-IMPORT_SECONDS = [0.0, 0.0]
 RESERVED = frozenset({"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "select", "in", "{", "}", "coproc", "!"})
 ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _DASH_TABLE = {ord(c): "-" for c in DASHES}
@@ -602,15 +624,16 @@ def fast_parse(src: str, offset: int = 0, subs_out: Optional[List[Tuple[str, int
 
 def bashlex_parse(src: str, offset: int = 0) -> Script:
     """Parse with bashlex. Raises whatever bashlex raises (the caller falls back)."""
-    if not IMPORT_SECONDS[1]:
-        t0 = time.perf_counter()
-        import bashlex  # noqa: F401  pure Python; imported lazily so the fast path never pays for it
-
-        IMPORT_SECONDS[0] = time.perf_counter() - t0
-        IMPORT_SECONDS[1] = 1.0
+    if not _BASHLEX_LOADED[0]:
+        t0 = clock()
+        with _BASHLEX_LOCK:
+            import bashlex  # noqa: F401  pure Python; imported lazily so the fast path never pays for it
+        BUDGET.import_seconds = clock() - t0
+        _BASHLEX_LOADED[0] = True
     import bashlex
 
-    trees = bashlex.parse(src)
+    with _BASHLEX_LOCK:  # bashlex keeps its yacc parser in module state: not thread-safe
+        trees = bashlex.parse(src)
     script = Script("bashlex")
     for tree in trees:
         _walk(tree, src, offset, script, None)
