@@ -425,3 +425,45 @@ def test_concurrent_classification_keeps_each_commands_budget():
     for cmd, a in zip(cmds, results):
         assert a == classify(cmd), cmd
         assert not (a.unparsed_reason or "").startswith("time budget"), cmd
+
+
+def _corpus_commands():
+    from tests.conftest import SHARED
+
+    path = SHARED / "corpus" / "dangerous-commands.jsonl"
+    if not path.exists():
+        return ["git reset --hard", "bash -c 'rm -rf /'", "cat <<EOF\nrm -rf /\nEOF", "echo $(kill -9 $(pgrep x))"]
+    import json
+
+    return [json.loads(line)["command"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+CORPUS_COMMANDS = _corpus_commands()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(CORPUS_COMMANDS), st.integers(min_value=0, max_value=10_000), st.sampled_from(["", "\x00", "\udcff", "'", '"', "$(", "\\", "\n", "<<EOF\n"]))
+def test_fuzz_truncated_real_commands_never_raise(command, cut, junk):
+    """Real commands cut at any offset, with NUL bytes, lone surrogates (invalid UTF-8 decoded with
+    surrogateescape), or an unclosed quote appended: a verdict, never an exception."""
+    text = command[: cut % (len(command) + 1)] + junk
+    a = classify(text)
+    assert a.risk in RISKS
+    for f in a.findings:
+        assert 0 <= f.span[0] <= f.span[1] <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SHELLISH)
+def test_fuzz_parser_layers_never_raise(text):
+    from mcp_server.analysis.danger.parser import extract_heredocs, fallback_parse, fast_parse, parse
+
+    blanked, docs = extract_heredocs(text)
+    assert len(blanked) == len(text)  # here-documents are blanked in place: spans stay true
+    fast_parse(blanked)
+    fallback_parse(blanked)
+    script, _subs = parse(text)
+    for cmd in script.commands:
+        assert 0 <= cmd.start <= cmd.end <= len(text)
+        for w in cmd.words:
+            assert 0 <= w.start <= w.end <= len(text)

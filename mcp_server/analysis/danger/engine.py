@@ -202,6 +202,8 @@ def classify(command: str, targets: Sequence[str] = (), cwd: Optional[str] = Non
         ctx.unparsed.append("nesting too deep")
     except Exception as exc:  # a classifier bug must not crash a hook: report it as unparsed
         ctx.unparsed.append(f"internal error: {type(exc).__name__}: {exc}"[:200])
+    finally:
+        _parser.set_deadline(float("inf"))  # direct parser calls after this one are not cut
     return _assemble(original, ctx)
 
 
