@@ -467,3 +467,18 @@ def test_fuzz_parser_layers_never_raise(text):
         assert 0 <= cmd.start <= cmd.end <= len(text)
         for w in cmd.words:
             assert 0 <= w.start <= w.end <= len(text)
+
+
+def test_without_bashlex_the_classifier_degrades_to_unparsed_not_safe():
+    """A hook run by a python3 that cannot see the plugin's virtualenv: the fast path still works,
+    and what needs the grammar parser is unparsed (risk >= medium), never silently safe."""
+    code = (
+        "import sys; sys.modules['bashlex'] = None\n"
+        "import mcp_server.analysis.danger as d\n"
+        "print(d.classify('git reset --hard').risk, d.classify('ls').risk)\n"
+        "a = d.classify('f() { rm -rf /; }; f'); print(a.risk, a.unparsed)\n"
+        "b = d.classify('case $x in a) echo;; esac'); print(b.risk, b.unparsed)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == ["high none", "critical True", "medium True"]
