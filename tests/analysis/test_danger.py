@@ -50,6 +50,7 @@ EXECUTED = [
     ("pm2 stop all", "process_termination", "high"),
     ("pm2 delete api", "process_termination", "high"),
     ("fuser -k 8080/tcp", "process_termination", "high"),
+    ("taskkill /F /IM node.exe", "process_termination", "high"),
     ("tmux send-keys -t 0 'pkill node' Enter", "process_termination", "high"),
     # filesystem
     ("rm -rf /", "filesystem_destruction", "critical"),
@@ -61,6 +62,7 @@ EXECUTED = [
     ("find / -name '*.bak' -delete", "filesystem_destruction", "high"),
     ("find . -delete", "filesystem_destruction", "medium"),
     ("find /srv -type f -exec rm -f {} +", "filesystem_destruction", "medium"),
+    ("find ~/work -exec shred -u {} \\;", "filesystem_destruction", "high"),
     ("dd if=/dev/zero of=/dev/sda bs=1M", "filesystem_destruction", "critical"),
     ("mkfs.ext4 /dev/sdb1", "filesystem_destruction", "critical"),
     ("shred -u /etc/ssl/private/server.key", "filesystem_destruction", "high"),

@@ -1097,6 +1097,10 @@ def _find(args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
             while e < len(texts) and texts[e] not in (";", "+", "\\;"):
                 e += 1
             inner = [Word(w.text.replace("{}", starts[0].rstrip("/") + "/{}") if "{}" in w.text else w.text, w.start, w.end, w.quoted, w.dynamic) for w in args[j + 1 : e]]
+            if inner and not filtered and _prog(inner[0]) in ("rm", "shred", "unlink", "srm"):
+                # no test narrows the match: every file under the start path goes, as with rm -rf
+                first = inner[0]
+                inner = [first, Word("-rf", first.end, first.end)] + [Word(starts[0], w.start, w.end) for w in inner[1:] if "{}" in w.text]
             if inner:
                 sub = _sub_cmd(cmd, inner)
                 sub.redirs = []

@@ -331,6 +331,7 @@ PROGRAM_RULES: Dict[str, Tuple[Rule, ...]] = {
     "pkill": ((("*",), {"none": ("-0",)}, "process_termination", "high", "pkill kills every process matching a pattern"),),
     "killall": ((("*",), {"none": ("-l", "--list", "-0")}, "process_termination", "high", "killall kills every process with a name"),),
     "killall5": ((("*",), {}, "process_termination", "critical", "killall5 signals every process on the system"),),
+    "taskkill": ((("*",), {}, "process_termination", "high", "taskkill kills Windows processes"),),
     "fuser": ((("*",), {"any": ("-k", "--kill")}, "process_termination", "high", "fuser -k kills the processes using a file or port"),),
     "tmux": (
         (("kill-server",), {}, "process_termination", "high", "tmux kill-server kills every tmux session and the programs in them"),
