@@ -65,7 +65,7 @@ class Assessment:
     def to_dict(self) -> Dict[str, object]:
         return {
             "command": self.command, "risk": self.risk, "categories": list(self.categories),
-            "findings": [f.to_dict() for f in self.findings if f.executes],
+            "findings": [f.to_dict() for f in self.findings],  # executed first, then mentions (executes=False)
             "mentions": [f.to_dict() for f in self.mentions],
             "unparsed": self.unparsed, "unparsed_reason": self.unparsed_reason, "parser": self.parser,
         }
