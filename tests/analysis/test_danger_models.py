@@ -69,9 +69,14 @@ def test_bad_arguments_are_input_errors(kwargs):
         flag_dangerous(**kwargs)
 
 
-def test_session_reference_without_session_forensics_is_a_clear_error():
+def test_session_reference_without_session_forensics_is_a_clear_error(monkeypatch):
+    """Where the session-forensics module is absent (or fails to import), a clear InputError."""
     if importlib.util.find_spec("mcp_server.sources.claude_transcripts") is not None:
-        pytest.skip("session forensics is installed in this tree; the wiring test below covers it")
+        # merged tree: the real module is there and exposes the function this tool calls
+        from mcp_server.sources import claude_transcripts
+
+        assert callable(claude_transcripts.extract_session_commands)
+        monkeypatch.setitem(sys.modules, "mcp_server.sources.claude_transcripts", None)  # import now fails
     with pytest.raises(InputError, match="session forensics is not installed"):
         flag_dangerous(session="0b8e-session")
 
