@@ -341,8 +341,48 @@ def git_cmd(repo: str, start: str | None, end: str | None, limit: int, as_json: 
     console.print(table)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 
 __all__ = ["main"]
+
+
+@main.command()
+@click.argument("commands", nargs=-1, required=True)
+@click.option("--target", "targets", multiple=True, help="What died or was damaged (process, service, path, port); repeatable.")
+@click.option("--cwd", default=None, help="Working directory the commands ran in.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def flag(commands: tuple, targets: tuple, cwd: Any, as_json: bool) -> None:
+    """Classify shell commands that can kill processes, destroy data or erase evidence.
+
+    Exit code 1 when any command is high or critical risk.
+    """
+    from .analysis import danger_models  # noqa: PLC0415 - keep `rca --help` fast
+
+    try:
+        result = redact_model(danger_models.flag_dangerous(commands=list(commands), targets=list(targets), cwd=cwd, limit=1000))
+    except InputError as exc:
+        fail_usage(exc)
+        return
+    if as_json:
+        emit_json(result)
+    else:
+        table = Table(title="Dangerous-command assessment")
+        table.add_column("risk")
+        table.add_column("command", overflow="fold")
+        table.add_column("categories")
+        table.add_column("why", overflow="fold")
+        colors = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "none": "green"}
+        for a in result.assessments:
+            why = "; ".join(f.reason for f in a.findings[:3])
+            if a.unparsed:
+                why = (why + "; " if why else "") + f"unparsed: {a.unparsed_reason}"
+            if a.mentions and not a.findings:
+                why = "only mentions: " + "; ".join(m.reason for m in a.mentions[:2])
+            table.add_row(f"[{colors[a.risk]}]{a.risk}[/{colors[a.risk]}]", a.command, ", ".join(a.categories), why)
+        console.print(table)
+    if any(a.risk in ("high", "critical") for a in result.assessments):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated, Any, Callable, Optional, TypeVar
+from typing import Annotated, Any, Callable, List, Literal, Optional, TypeVar
 
 import anyio
 from mcp.server.mcpserver import MCPServer
@@ -20,11 +20,18 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from . import __version__
+from .analysis import danger_models
 from .errors import InputError
 from .redact import redact_model, redact_obj
 from .sources import inventory
 from .workflow import api as workflow
 from .workflow import ledger
+from .analysis import evidence as log_evidence
+from .sources import crash_reports
+from .analysis import timeline as _timeline
+from .workflow import incidents as _incidents
+from .workflow import report as _report
+from .sources import claude_transcripts, git_activity as git_source, shell_history as history_source
 
 log = logging.getLogger("rca.forensics")
 
@@ -166,11 +173,6 @@ async def rca_close(
     return await run_tool(workflow.close, reason)
 
 # --- log tools ---
-from typing import Annotated, Literal, Optional  # noqa: E402
-
-from pydantic import Field  # noqa: E402
-
-from .analysis import evidence as log_evidence  # noqa: E402
 
 
 @mcp.tool(annotations=READ_ONLY)
@@ -239,11 +241,6 @@ async def collect_evidence(
 
 # --- crash tools ---
 # (imports kept inside this block so that each area's block merges on its own)
-from typing import Annotated, Optional  # noqa: E402
-
-from pydantic import Field  # noqa: E402
-
-from .sources import crash_reports  # noqa: E402
 
 
 @mcp.tool(annotations=READ_ONLY)
@@ -273,13 +270,7 @@ async def find_crash_reports(
 
 
 # --- report tools ---
-from typing import Annotated, Optional  # noqa: E402
 
-from pydantic import Field  # noqa: E402
-
-from .analysis import timeline as _timeline  # noqa: E402
-from .workflow import incidents as _incidents  # noqa: E402
-from .workflow import report as _report  # noqa: E402
 
 #: The report tool writes only the project's report folder; patterns only read the incident store.
 REPORT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -347,11 +338,7 @@ async def rca_patterns(
 
 
 # --- session tools ---
-from typing import Annotated, Literal, Optional  # noqa: E402
 
-from pydantic import Field  # noqa: E402
-
-from .sources import claude_transcripts, git_activity as git_source, shell_history as history_source  # noqa: E402
 
 _Start = Annotated[Optional[str], Field(description="Window start: ISO 8601, epoch seconds, or relative ('30m ago'). Omit for no lower bound.")]
 _End = Annotated[Optional[str], Field(description="Window end, same forms as start. Omit for now / no upper bound.")]
@@ -446,6 +433,37 @@ async def git_activity(
     Use it when the failure may come from code or files that changed under a running program.
     Paged: call again with cursor=next_cursor."""
     return await run_tool(git_source.git_activity, repo, start, end, limit, cursor)
+
+# --- danger tools ---
+
+
+@mcp.tool(annotations=READ_ONLY)
+async def flag_dangerous(
+    commands: Annotated[Optional[List[str]], Field(description="Shell commands to classify (give these, or a session/time window).")] = None,
+    session: Annotated[Optional[str], Field(description="Claude Code session id whose Bash commands to classify.")] = None,
+    start: Annotated[Optional[str], Field(description="Window start for the session reference: ISO time, epoch, or '2h ago'.")] = None,
+    end: Annotated[Optional[str], Field(description="Window end for the session reference.")] = None,
+    targets: Annotated[Optional[List[str]], Field(description="What died or was damaged: process, service, path or port names (e.g. tmux, postgres, /var/lib/app, 5432).")] = None,
+    cwd: Annotated[Optional[str], Field(description="Working directory the commands ran in (judges relative paths).")] = None,
+    min_risk: Annotated[Optional[Literal["critical", "high", "medium", "low", "none"]], Field(description="List only assessments at or above this risk (default: none for commands, low for a session).")] = None,
+    limit: Annotated[int, Field(description="Assessments per page (max 1000).", ge=1, le=1000)] = 100,
+    cursor: Annotated[Optional[str], Field(description="next_cursor from the previous page.")] = None,
+) -> danger_models.FlagDangerousResult:
+    """Find the commands that could have killed a process, destroyed data or erased evidence.
+
+    Use it when something died or vanished and an agent or a person ran shell commands around that
+    time: pass the commands, or a Claude Code session id and/or a time window to read its Bash
+    commands. Pass `targets` (what died: a process, service, path or port) to see which commands
+    touch it. Each assessment gives a risk (critical/high/medium/low/none), categories (process
+    termination, filesystem/VCS/database destruction, power, resource exhaustion, permissions,
+    package removal, infrastructure deletion, backups, evidence destruction, secret exposure), the
+    matched segment with its character span and a one-line reason. Destructive text that is only
+    mentioned (echo, grep patterns, commit messages, heredoc data) is listed apart under `mentions`.
+    `unparsed` means the parser gave up on part of the command (risk is then at least medium).
+    Large results are paged: call again with cursor=next_cursor.
+    """
+    return await run_tool(danger_models.flag_dangerous, commands=commands, session=session, start=start, end=end,
+                          targets=targets, cwd=cwd, min_risk=min_risk, limit=limit, cursor=cursor)
 
 
 def main() -> None:

@@ -6,24 +6,24 @@
     Edit is denied;
 (c) the user's `/rca:override <reason>` lifts the gate and is recorded.
 
-The system evidence comes from the real `collect_evidence` over a syslog file in the project, the
-session evidence from the real `list_sessions`, `extract_session_commands` and
-`last_commands_before` over the run's own transcript. `flag_dangerous` (the danger issue) is not
-in this branch: its ledger entry is written through the very code path `server.run_tool` uses
-(`ledger.record_call`), between two `claude -p` sessions of the same project — the second session
-also shows the SessionStart line about the open investigation.
+Every ledger entry comes from the real tools through the real server: `collect_evidence` over a
+syslog file in the project, `list_sessions`, `extract_session_commands`, `last_commands_before`
+over the run's own transcript, and `flag_dangerous`. The script cites evidence ids the first
+`claude -p` session gathered in a second session of the same project, which also shows the
+SessionStart line about the open investigation.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mcp_server.workflow import gatefile, ledger, storage
+from mcp_server.workflow import gatefile, storage
 
 from .harness import FORENSICS, Scenario, run_scenario, text, tool_use
 
@@ -102,6 +102,8 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
             tool_use(FORENSICS + "list_sessions", {}),
             tool_use(FORENSICS + "extract_session_commands", {"tools": "all"}),
             tool_use(FORENSICS + "last_commands_before", {"time": "0m ago", "project_dir": project}),
+            tool_use(FORENSICS + "flag_dangerous", {"commands": ["node src/server.js", "kill -9 4242"],
+                                                    "targets": ["node"]}),
             text("Evidence first."),
         ],
     ))
@@ -124,7 +126,8 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
         assert inv.id == "RCA-001" and st.gate()["id"] == "RCA-001"
         # recorded by the server itself: the calls, their evidence ids and the eight categories
         assert [e.tool for e in inv.ledger] == ["evidence_sources", "collect_evidence", "list_sessions",
-                                                "extract_session_commands", "last_commands_before"], first.explain()
+                                                "extract_session_commands", "last_commands_before",
+                                                "flag_dangerous"], first.explain()
         assert all(e.error is None for e in inv.ledger), [e.error for e in inv.ledger]
         swept = inv.ledger[1]
         assert swept.categories["memory_pressure"] == "found" and swept.categories["power"] == "not_found"
@@ -136,9 +139,6 @@ def test_a_edit_waits_for_the_root_cause(session, tmp_path):
         assert last.evidence_ids, last
         edit_ids = [e for e in last.evidence_ids if "server.js" in inv.evidence[e].summary]
         cmd_id = (edit_ids or last.evidence_ids)[-1]
-        # flag_dangerous (the danger issue) is not in this branch: its entry goes through run_tool's own path
-        assert ledger.record_call("flag_dangerous", {"commands": ["Edit src/server.js"]},
-                                  {"flagged": [], "total": 0}) is not None
 
     steps = [
         tool_use(FORENSICS + "rca_advance", {}),  # scope
@@ -243,17 +243,32 @@ def test_b_three_failing_fixes_open_a_tactical_investigation(session, tmp_path):
 
 def test_c_user_override_lifts_the_gate(session, tmp_path):
     project = str(tmp_path / "project")
-    first = session(Scenario(
-        prompt="the api server crashed",
-        files={"app.py": "VERSION = 1\n"}, allowed_tools=EDIT_TOOLS,
-        turns=[tool_use(FORENSICS + "rca_start", {"incident": "api server crashed"}),
-               _fill(tool_use("Write", {"file_path": "{project}/hotfix.py", "content": "print('hotfix')\n"}),
-                     project),
-               text("Investigating first.")],
-    ))
-    assert first.returncode == 0, first.explain()
-    assert denied(first.tool_call("Write")), first.explain()
-    assert not Path(project, "hotfix.py").exists()
+    victim = subprocess.Popen(["sleep", "300"], start_new_session=True)  # the process under investigation
+    try:
+        first = session(Scenario(
+            prompt="the api server crashed",
+            files={"app.py": "VERSION = 1\n"}, allowed_tools=EDIT_TOOLS + ("Bash",),
+            turns=[tool_use(FORENSICS + "rca_start", {"incident": "api server crashed", "targets": ["sleep"]}),
+                   _fill(tool_use("Write", {"file_path": "{project}/hotfix.py", "content": "print('hotfix')\n"}),
+                         project),
+                   tool_use("Bash", {"command": f"kill -9 {victim.pid}", "description": "restart it"}),
+                   tool_use("Bash", {"command": "git status --short || true", "description": "look"}),
+                   text("Investigating first.")],
+        ))
+        assert first.returncode == 0, first.explain()
+        assert denied(first.tool_call("Write")), first.explain()
+        assert not Path(project, "hotfix.py").exists()
+        kill, look = first.tool_calls("Bash")
+        # the real danger classifier, run in-process by the hook; bashlex comes from the plugin's venv,
+        # which the launcher's pointer names
+        pointer = json.loads((first.plugin_data_dir / "venvs" / "current.json").read_text())
+        assert pointer["site_packages"] and all(Path(p).is_dir() for p in pointer["site_packages"])
+        assert denied(kill) and "destroy" in kill.text and "kill -9" in kill.text, first.explain()
+        assert victim.poll() is None, "the hook let the kill through"
+        assert not look.is_error or "rca:" not in look.text, first.explain()
+    finally:
+        victim.kill()
+        victim.wait()
     second = session(Scenario(
         prompt="/rca:override production is down, ship the hotfix now",
         allowed_tools=EDIT_TOOLS,
