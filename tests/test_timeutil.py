@@ -59,3 +59,9 @@ def test_unknown_zone_is_an_input_error():
 
 def test_iso_output_uses_z():
     assert to_utc_iso(NOW) == "2026-11-21T12:00:00Z"
+
+
+def test_huge_relative_time_is_an_input_error():
+    """Found by the fuzzer: '7777777777777777w' overflowed timedelta."""
+    with pytest.raises(InputError, match="before the year 1"):
+        parse_time("7777777777777777w", now=NOW)
