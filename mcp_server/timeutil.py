@@ -57,7 +57,10 @@ def parse_time(
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        dt = datetime.fromtimestamp(float(value), timezone.utc)
+        try:
+            dt = datetime.fromtimestamp(float(value), timezone.utc)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise InputError(f"the epoch time {value!r} is out of range") from exc
     else:
         text = str(value).strip()
         if text.lower() == "now":

@@ -65,3 +65,9 @@ def test_huge_relative_time_is_an_input_error():
     """Found by the fuzzer: '7777777777777777w' overflowed timedelta."""
     with pytest.raises(InputError, match="before the year 1"):
         parse_time("7777777777777777w", now=NOW)
+
+
+@pytest.mark.parametrize("value", [10**30, float("inf"), float("nan")])
+def test_out_of_range_epoch_is_an_input_error(value):
+    with pytest.raises(InputError, match="out of range"):
+        parse_time(value)
