@@ -57,7 +57,10 @@ def parse_time(
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        dt = datetime.fromtimestamp(float(value), timezone.utc)
+        try:
+            dt = datetime.fromtimestamp(float(value), timezone.utc)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise InputError(f"the epoch time {value!r} is out of range") from exc
     else:
         text = str(value).strip()
         if text.lower() == "now":
@@ -66,7 +69,10 @@ def parse_time(
         if m:
             amount = float(m.group(1))
             unit = m.group(2)[0].lower()
-            return (now - timedelta(seconds=amount * _UNIT_SECONDS[unit])).astimezone(timezone.utc)
+            try:
+                return (now - timedelta(seconds=amount * _UNIT_SECONDS[unit])).astimezone(timezone.utc)
+            except (OverflowError, ValueError) as exc:
+                raise InputError(f"the relative time {text!r} reaches before the year 1") from exc
         if re.fullmatch(r"\d{9,11}(?:\.\d+)?", text):
             dt = datetime.fromtimestamp(float(text), timezone.utc)
         else:

@@ -59,3 +59,15 @@ def test_unknown_zone_is_an_input_error():
 
 def test_iso_output_uses_z():
     assert to_utc_iso(NOW) == "2026-11-21T12:00:00Z"
+
+
+def test_huge_relative_time_is_an_input_error():
+    """Found by the fuzzer: '7777777777777777w' overflowed timedelta."""
+    with pytest.raises(InputError, match="before the year 1"):
+        parse_time("7777777777777777w", now=NOW)
+
+
+@pytest.mark.parametrize("value", [10**30, float("inf"), float("nan")])
+def test_out_of_range_epoch_is_an_input_error(value):
+    with pytest.raises(InputError, match="out of range"):
+        parse_time(value)

@@ -29,6 +29,17 @@ def reject_option_like(value: str, what: str) -> str:
     return value
 
 
+def max_timeout() -> float:
+    """Ceiling on any evidence program's run: `$RCA_COMMAND_TIMEOUT` seconds when set (lets a test, or
+    a user who wants quick answers, shorten every source's own limit); no ceiling otherwise."""
+    raw = os.environ.get("RCA_COMMAND_TIMEOUT")
+    try:
+        value = float(raw) if raw else float("inf")
+    except ValueError:
+        return float("inf")
+    return value if value > 0 else float("inf")
+
+
 def which(program: str) -> Optional[str]:
     return shutil.which(program)
 
@@ -50,6 +61,7 @@ class ProcRun:
         if isinstance(self.argv, str) or not all(isinstance(a, str) for a in self.argv):
             raise TypeError("argv must be a list of strings")
         self.argv = list(self.argv)
+        self.timeout = min(self.timeout, max_timeout())
 
     def lines(self, max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[bytes]:
         """Yield stdout lines (without the newline); lines longer than the limit are cut."""
