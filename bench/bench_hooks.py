@@ -75,7 +75,7 @@ def pct(xs: list[float], q: float) -> float:
 
 def main() -> None:
     args = size_arg(__doc__)
-    n = 25 if args.size == "quick" else 300
+    n = 12 if args.size == "quick" else 300
     tmp = Path(tempfile.mkdtemp(prefix="rca-bench-hooks-"))
     try:
         data, project = tmp / "data", tmp / "proj"
@@ -111,7 +111,7 @@ def main() -> None:
             for fl in ([], flags):
                 if exe == python and fl == flags:
                     continue
-                t, rss = measure([exe, *fl, str(floor_py)], edit, env, max(10, n // 3))
+                t, rss = measure([exe, *fl, str(floor_py)], edit, env, max(8, n // 3))
                 emit(row("hooks", f"interpreter: floor hook via {exe} {' '.join(fl)} ({what})".replace("  ", " "),
                          statistics.median(t), len(t), rss, baseline="floor", baseline_seconds=floor,
                          goal="interpreter choice (not a goal)", p50_ms=round(statistics.median(t) * 1e3, 2)))
@@ -119,7 +119,7 @@ def main() -> None:
         if node:
             nf = tmp / "floor_hook.js"
             nf.write_text(NODE_FLOOR)
-            t, rss = measure([node, str(nf)], edit, env, max(10, n // 3))
+            t, rss = measure([node, str(nf)], edit, env, max(8, n // 3))
             emit(row("hooks", "interpreter: the same floor hook in Node", statistics.median(t), len(t), rss,
                      baseline="floor", baseline_seconds=floor, goal="interpreter choice (not a goal)",
                      p50_ms=round(statistics.median(t) * 1e3, 2)))
