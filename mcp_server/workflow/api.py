@@ -7,6 +7,7 @@ phase completes only when its gate holds.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Literal, Optional
@@ -15,10 +16,12 @@ from pydantic import BaseModel, Field
 
 from ..errors import InputError
 from ..timeutil import parse_window
-from . import gatefile, gates, storage
+from . import gatefile, gates, incidents, storage
 from .state import Finding, FindingKind, HypothesisStatus, Investigation, Mode, PhaseRecord, Verdict
 
 __all__ = ["FindingKind", "HypothesisStatus", "Mode", "Verdict", "start", "status", "record", "advance", "close"]
+
+log = logging.getLogger("rca.workflow")
 
 FILE_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?:[-:]\d+)?$")
 
@@ -40,6 +43,11 @@ class InvestigationStatus(BaseModel):
     findings: int
     report_dir: str
     next_step: str
+    related_incidents: list[str] = Field(
+        default_factory=list,
+        description="earlier closed investigations that look like this one (incident store); read their reports",
+    )
+    recorded_in_store: Optional[bool] = Field(None, description="on close: whether the incident store kept it")
 
 
 class RecordResult(BaseModel):
@@ -100,7 +108,15 @@ def start(incident: str, mode: Mode = "strategic", start: Optional[str] = None, 
     window = parse_window(start, end) if (start or end) else (None, None)
     inv = storage.create(_project(project_dir), mode=mode, incident=incident, window_start=window[0],
                          window_end=window[1], targets=[t.strip() for t in targets or [] if t.strip()])
-    return describe(inv)
+    result = describe(inv)
+    try:
+        result.related_incidents = [
+            f"{r.incident.id} ({r.incident.root_cause_class or 'unclassified'}, score {r.score:.2f}): {r.why}"
+            for r in incidents.related(inv)
+        ]
+    except Exception as exc:  # noqa: BLE001 - a broken store must not stop an investigation from starting
+        log.warning("incident store unavailable: %s", exc)
+    return result
 
 
 def status(project_dir: Optional[str] = None, inv_id: Optional[str] = None) -> InvestigationStatus:
@@ -201,7 +217,10 @@ def advance(project_dir: Optional[str] = None) -> AdvanceResult:
             inv.phases.append(PhaseRecord(phase=inv.phase, started=t))
         else:
             inv.status, inv.closed, inv.close_reason = "closed", t, "all phases complete"
-    return AdvanceResult(advanced=True, completed_phase=done, status=describe(inv))
+    result = AdvanceResult(advanced=True, completed_phase=done, status=describe(inv))
+    if inv.status == "closed":
+        result.status.recorded_in_store = _store_closed(inv)
+    return result
 
 
 def close(reason: str, project_dir: Optional[str] = None) -> InvestigationStatus:
@@ -217,4 +236,16 @@ def close(reason: str, project_dir: Optional[str] = None) -> InvestigationStatus
                 "what is missing). If the user wants to stop, they type /rca:override <reason>; then rca_close works."
             )
         inv.status, inv.closed, inv.close_reason = "closed", storage.now(), reason
-    return describe(inv)
+    result = describe(inv)
+    result.recorded_in_store = _store_closed(inv)
+    return result
+
+
+def _store_closed(inv: Investigation) -> bool:
+    """Keep a closed investigation in the incident store (for rca_patterns and related incidents)."""
+    try:
+        incidents.record_closed(inv)
+        return True
+    except Exception as exc:  # noqa: BLE001 - the investigation is closed either way; say the store failed
+        log.warning("incident store could not record %s: %s", inv.id, exc)
+        return False
