@@ -5,7 +5,6 @@ Stdlib + bashlex only (the PreToolUse hook imports this under the user's python3
 
 from __future__ import annotations
 
-import ast
 import posixpath
 import re
 import shlex
@@ -16,6 +15,19 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 from . import rules as R
 from . import parser as _parser
 from .parser import Cmd, Script, Word, clock, normalize, parse
+
+#: `ast` is imported on first use: interpreter one-liners are rare, and importing it costs ~20 ms of
+#: start-up in the PreToolUse Bash hook, which imports this module for every command it judges.
+ast = None  # type: ignore[assignment]
+
+
+def _ast():  # type: ignore[no-untyped-def]
+    global ast
+    if ast is None:
+        import ast as module
+
+        ast = module  # type: ignore[assignment]
+    return ast
 
 _RANK = R.RISK_RANK
 
@@ -820,7 +832,7 @@ def _code(family: str, code: str, ctx: _Ctx, loc: _Loc, cmd: Cmd, start: int, en
     sub_loc = _Loc(0, loc.clamp or (start, end), loc.executes, loc.depth + 1, loc.via or f"in {family} code")
     if family == "python":
         try:
-            tree = ast.parse(code)
+            tree = _ast().parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         if tree is not None:
