@@ -51,6 +51,17 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
     ("bearer", re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*"), 1),
     ("basic_auth", re.compile(r"(?i)(\bauthorization\s*[:=]\s*[\"']?basic\s+)[A-Za-z0-9+/]{6,}=*"), 1),
     ("url_password", re.compile(r"(\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^/\s:@\"'<>\[]{1,256}:)(?!\[REDACTED)[^@\s/\"'<>]{1,256}(@)"), 1),
+    # A line of key material on its own: a PEM body line printed to a log one line per event loses
+    # its BEGIN/END markers. A run of 40+ base64 characters mixing upper case, lower case and digits
+    # (git hashes and digests are lower-case hex, so they stay readable).
+    (
+        "key_material",
+        re.compile(
+            r"(?<![A-Za-z0-9+/=])(?=[A-Za-z0-9+/]{0,200}[A-Z])(?=[A-Za-z0-9+/]{0,200}[a-z])(?=[A-Za-z0-9+/]{0,200}[0-9])"
+            r"[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])"
+        ),
+        0,
+    ),
     (
         "secret",
         re.compile(
@@ -68,7 +79,7 @@ _RULES: list[tuple[str, re.Pattern[str], int]] = [
 
 # Cheap screen: a string with none of these substrings cannot match any rule above.
 _SCREEN = re.compile(
-    r"(?i)PRIVATE KEY|sk-|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|secret|gh[pousr]_|github_pat_|gl[a-z]+-|xox|AIza|_live_|_test_|npm_|eyJ|bearer|basic|://|pass|pwd|token|key|credential"
+    r"(?i)PRIVATE KEY|sk-|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|secret|gh[pousr]_|github_pat_|gl[a-z]+-|xox|AIza|_live_|_test_|npm_|eyJ|bearer|basic|://|pass|pwd|token|key|credential|[A-Za-z0-9+/]{40}"
 )
 
 

@@ -29,7 +29,8 @@ SECRETS = [
     ('{"password": "correct-horse-battery"}', "correct-horse-battery", "secret"),
     ("DB_PASSWORD=pa55w0rd!x", "pa55w0rd!x", "secret"),
     ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ", "private_key"),
-    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7truncated-mid-key", "MIIEowIBAAKCAQEA7truncated-mid-key", "private_key"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7tRuNcAtEdMiDkEy0x9Q2wZz4", "MIIEowIBAAKCAQEA7tRuNcAtEdMiDkEy0x9Q2wZz4", "private_key"),
+    ("Nov 21 03:10:00 web01 deploy[41]: MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun", "MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun", "key_material"),
 ]
 
 
@@ -50,6 +51,9 @@ def test_secret_is_redacted(text, secret, kind):
         "token count exceeded",  # the word alone is not a secret
         "see https://example.com/path?q=1",
         "the keyboard was unplugged",
+        "commit 3f1bb6eb3ae7041ba4902605c6a5a4d686ccc3f8 (HEAD -> main)",  # lower-case hex stays readable
+        "image sha256:4ea03ef9a48dad5284c371ac9b537a184b3eea9c4ea03ef9a48dad5284c371ac",
+        "/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so",
     ],
 )
 def test_ordinary_text_is_untouched(text):
