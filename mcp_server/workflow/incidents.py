@@ -22,17 +22,19 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from pydantic import BaseModel, Field
 
 from .. import paths
 from ..analysis.root_cause import CLASSES
 from .state import Investigation
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DB_NAME = "incidents.sqlite3"
 ENV_DB = "RCA_INCIDENTS_DB"
@@ -148,6 +150,8 @@ class IncidentStore:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        import sqlite3  # imported on first use: it is ~15 ms of the MCP server's cold start
+
         conn = sqlite3.connect(self.path, timeout=10)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -190,6 +194,8 @@ class IncidentStore:
     # ----------------------------------------------------------------------------- reading
 
     def _rows(self) -> list[tuple[IncidentRecord, list[str]]]:
+        import sqlite3
+
         conn = self._connect(create=False)
         if conn is None:
             return []
