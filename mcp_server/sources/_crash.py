@@ -235,6 +235,21 @@ def decode_text(data: bytes, source: str, path: object, warnings: list[ParseWarn
         return data.decode("utf-8", "replace")
 
 
+def read_report_text(path: Path, source: str, warnings: list[ParseWarning],
+                     empty: str = "empty report") -> Optional[tuple[str, bool]]:
+    """A report file's text (bounded, decoded) and whether it was read to the end; None, with a
+    warning, when it cannot be read or holds nothing."""
+    got = read_bounded(path, source, warnings)
+    if got is None:
+        return None
+    data, complete = got
+    text = decode_text(data, source, path, warnings)
+    if not text.strip():
+        warnings.append(warn(source, path, empty))
+        return None
+    return text, complete
+
+
 def body_of(text: str) -> tuple[str, bool]:
     if len(text) <= MAX_BODY_CHARS:
         return text, False

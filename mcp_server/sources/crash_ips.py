@@ -30,11 +30,10 @@ from ._crash import (
     Frame,
     JetsamProcess,
     body_of,
-    decode_text,
     finish,
     new_report,
     parse_report_time,
-    read_bounded,
+    read_report_text,
     signal_number,
     to_int,
     to_str,
@@ -339,14 +338,10 @@ def parse_text(text: str, *, path: Optional[str], warnings: list[ParseWarning], 
 
 def parse_file(path: Path, warnings: list[ParseWarning], *, include_body: bool = False) -> Iterator[CrashReport]:
     """Yield the one report in an .ips file (nothing, with a warning, if it cannot be read)."""
-    got = read_bounded(path, NAME, warnings)
+    got = read_report_text(path, NAME, warnings, "empty .ips file")
     if got is None:
         return
-    data, complete = got
-    text = decode_text(data, NAME, path, warnings)
-    if not text.strip():
-        warnings.append(warn(NAME, path, "empty .ips file"))
-        return
+    text, complete = got
     report = parse_text(text, path=str(path), warnings=warnings, complete=complete)
     if report is None:
         return

@@ -23,11 +23,10 @@ from ._crash import (
     CrashReport,
     Frame,
     body_of,
-    decode_text,
     finish,
     new_report,
     parse_report_time,
-    read_bounded,
+    read_report_text,
     signal_number,
     to_int,
     warn,
@@ -286,14 +285,10 @@ def parse_text(
 
 def parse_file(path: Path, warnings: list[ParseWarning], *, include_body: bool = False) -> Iterator[CrashReport]:
     """Yield the one report in a text crash file (nothing, with a warning, if it cannot be read)."""
-    got = read_bounded(path, NAME, warnings)
+    got = read_report_text(path, NAME, warnings, "empty report")
     if got is None:
         return
-    data, complete = got
-    text = decode_text(data, NAME, path, warnings)
-    if not text.strip():
-        warnings.append(warn(NAME, path, "empty report"))
-        return
+    text, complete = got
     if not matches(text[:65536]):
         warnings.append(warn(NAME, path, "not an Apple text crash report (no Process/Exception/Thread lines)",
                              sample=text[:120]))
