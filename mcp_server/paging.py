@@ -8,7 +8,6 @@ server restarts as long as the evidence has not changed.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from typing import Any, Optional, Sequence, TypeVar
 
@@ -29,9 +28,22 @@ def query_fingerprint(query: dict[str, Any]) -> str:
     return hashlib.blake2b(orjson.dumps(clean, default=str, option=orjson.OPT_SORT_KEYS), digest_size=6).hexdigest()
 
 
+def pack_token(obj: dict[str, Any]) -> str:
+    """An opaque cursor: the JSON as lower-case hex. Not base64, on purpose: every tool result passes
+    through redaction, and a long mixed-case base64 run is what leaked key material looks like."""
+    return orjson.dumps(obj).hex()
+
+
+def unpack_token(token: str) -> dict[str, Any]:
+    """The object inside a cursor; ValueError (or an orjson error) for anything this module did not pack."""
+    data = orjson.loads(bytes.fromhex(token))
+    if not isinstance(data, dict):
+        raise ValueError("not a cursor")
+    return data
+
+
 def encode_cursor(offset: int, fingerprint: str) -> str:
-    raw = orjson.dumps({"o": offset, "q": fingerprint})
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return pack_token({"o": offset, "q": fingerprint})
 
 
 def decode_cursor(cursor: Optional[str], fingerprint: str) -> int:
@@ -39,8 +51,7 @@ def decode_cursor(cursor: Optional[str], fingerprint: str) -> int:
     if not cursor:
         return 0
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        data = unpack_token(cursor)
         offset = int(data["o"])
         fp = str(data["q"])
     except Exception as exc:  # noqa: BLE001 - any decoding failure means the same thing to the caller

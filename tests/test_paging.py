@@ -35,3 +35,15 @@ def test_hint_tells_the_model_how_to_continue():
     hint = next_page_hint("log_show", cursor, 2, total)
     assert hint and cursor in hint and "log_show" in hint
     assert next_page_hint("log_show", None, 5, 5) is None
+
+
+def test_cursors_survive_redaction():
+    """Every result is redacted; base64 cursors looked like key material and were mangled."""
+    from mcp_server.paging import encode_cursor, query_fingerprint
+    from mcp_server.redact import redact
+
+    for offset in (1, 7, 123456, 10**12):
+        for fp in ("a1b2c3d4e5f6", "ffffffffffff", query_fingerprint({"process": ["tmux"], "start": "2h"})):
+            token = encode_cursor(offset, fp)
+            assert redact(token) == token
+            assert redact(f'cursor="{token}"') == f'cursor="{token}"'

@@ -29,7 +29,6 @@ from them by pattern, and a warning says so.
 
 from __future__ import annotations
 
-import base64
 import heapq
 import os
 import re
@@ -44,7 +43,7 @@ from pydantic import BaseModel, Field
 from .. import paths as rca_paths
 from ..errors import InputError
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
-from ..paging import check_limit, next_page_hint, page, query_fingerprint
+from ..paging import check_limit, next_page_hint, pack_token, page, query_fingerprint, unpack_token
 from ..redact import redact
 from ..timeutil import parse_time, to_utc_iso
 
@@ -1355,15 +1354,14 @@ class Collector:
 
 
 def _encode_key_cursor(key: tuple, fp: str) -> str:
-    raw = orjson.dumps({"k": list(key), "q": fp})
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return pack_token({"k": list(key), "q": fp})
 
 
 def _decode_key_cursor(cursor: Optional[str], fp: str) -> Optional[tuple]:
     if not cursor:
         return None
     try:
-        data = orjson.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")))
+        data = unpack_token(cursor)
         key = data["k"]
         ok = data["q"] == fp
         key = (str(key[0]), int(key[1]), int(key[2]), str(key[3]))
