@@ -78,10 +78,10 @@ def parse_time(
         else:
             try:
                 dt = date_parser.isoparse(text)
-            except (ValueError, OverflowError):
+            except (ValueError, OverflowError, ArithmeticError):
                 try:
                     dt = date_parser.parse(text)
-                except (ValueError, OverflowError) as exc:
+                except (ValueError, OverflowError, ArithmeticError) as exc:  # dateutil raises decimal errors too
                     raise InputError(
                         f"cannot read the time {text!r}: use ISO 8601 (2026-11-21T03:10:00Z, "
                         "2026-11-21 03:10 -0500), a local time with a zone, epoch seconds, or a relative "

@@ -71,3 +71,9 @@ def test_huge_relative_time_is_an_input_error():
 def test_out_of_range_epoch_is_an_input_error(value):
     with pytest.raises(InputError, match="out of range"):
         parse_time(value)
+
+
+def test_dateutil_decimal_errors_are_input_errors():
+    """Found by the 100k-input fuzz run: dateutil raises decimal.InvalidOperation on this."""
+    with pytest.raises(InputError, match="cannot read the time"):
+        parse_time("5" + "8" * 105 + "554M5505")
