@@ -89,7 +89,10 @@ def parse_time(
                     ) from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=local_zone(zone))
-    return dt.astimezone(timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:  # e.g. an offset of +77 hours, or a year past 9999 in UTC
+        raise InputError(f"the time {value!r} has an impossible offset or is out of range") from exc
 
 
 def parse_window(

@@ -77,3 +77,9 @@ def test_dateutil_decimal_errors_are_input_errors():
     """Found by the 100k-input fuzz run: dateutil raises decimal.InvalidOperation on this."""
     with pytest.raises(InputError, match="cannot read the time"):
         parse_time("5" + "8" * 105 + "554M5505")
+
+
+def test_impossible_offset_is_an_input_error():
+    """Found by a 1 000 000-input fuzz run of the time target: dateutil accepted a +77 h offset."""
+    with pytest.raises(InputError, match="impossible offset"):
+        parse_time("7777'7h+77", zone="UTC")
