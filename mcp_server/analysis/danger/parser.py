@@ -329,6 +329,27 @@ _PAREN_STOP = re.compile(r"[\\'\"`()]")
 _DQ_STOP = re.compile(r"[\\\"$`]")
 
 
+def _skip_quoted(src: str, i: int, subs: Optional[List[Tuple[int, int]]]) -> Optional[int]:
+    """For an escape, '…', "…" or `…` starting at src[i]: the index just past it, -1 when it is not
+    closed, None when src[i] starts none of them. Backtick bodies are noted in `subs` when given."""
+    c = src[i]
+    if c == "\\":
+        return i + 2
+    if c == "'":
+        j = src.find("'", i + 1)
+        return -1 if j < 0 else j + 1
+    if c == '"':
+        return _scan_dq(src, i + 1, subs)
+    if c == "`":
+        j = _scan_backtick(src, i + 1)
+        if j < 0:
+            return -1
+        if subs is not None:
+            subs.append((i + 1, j))
+        return j + 1
+    return None
+
+
 def _scan_paren(src: str, i: int) -> int:
     """Index of the ')' closing a '$(' or '(' whose body starts at i; -1 when unbalanced."""
     depth, n = 1, len(src)
@@ -339,26 +360,11 @@ def _scan_paren(src: str, i: int) -> int:
             return -1
         i = m.start()
         c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            j = src.find("'", i + 1)
-            if j < 0:
+        k = _skip_quoted(src, i, None)
+        if k is not None:
+            if k < 0:
                 return -1
-            i = j + 1
-            continue
-        if c == '"':
-            j = _scan_dq(src, i + 1, None)
-            if j < 0:
-                return -1
-            i = j
-            continue
-        if c == "`":
-            j = _scan_backtick(src, i + 1)
-            if j < 0:
-                return -1
-            i = j + 1
+            i = k
             continue
         if c == "(":
             depth += 1
@@ -436,27 +442,11 @@ def _scan_word(src: str, i: int, subs: List[Tuple[int, int]]) -> int:
             if c == "(" :
                 return -1  # `name(` : a function definition or an extglob
             break
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            j = src.find("'", i + 1)
-            if j < 0:
+        k = _skip_quoted(src, i, subs)
+        if k is not None:
+            if k < 0:
                 return -1
-            i = j + 1
-            continue
-        if c == '"':
-            j = _scan_dq(src, i + 1, subs)
-            if j < 0:
-                return -1
-            i = j
-            continue
-        if c == "`":
-            j = _scan_backtick(src, i + 1)
-            if j < 0:
-                return -1
-            subs.append((i + 1, j))
-            i = j + 1
+            i = k
             continue
         if c == "$" and i + 1 < n and src[i + 1] == "(":
             j = _scan_paren(src, i + 2)
