@@ -268,6 +268,10 @@ class _TextStyle(TextFormat):
 
     HEADER: re.Pattern[str]
 
+    def matches(self, head: str) -> bool:
+        """A record header (the style's HEADER) on one of the first 20 lines."""
+        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
+
     @abc.abstractmethod
     def record(self, m: re.Match[str], body: str, zone: object) -> dict:
         """The event fields of one record: its header match and its (possibly multi-line) body."""
@@ -368,9 +372,6 @@ class MacosDefaultFormat(_TextStyle):
         r"(?P<act>0x[0-9a-fA-F]+)\s+(?P<pid>\d+)\s+(?:(?P<ttl>\d+)\s+)?"
     )
 
-    def matches(self, head: str) -> bool:
-        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
-
     def record(self, m: re.Match[str], body: str, zone: object) -> dict:
         ts = m.group("ts")
         body = _strip_trailing_blank(body)
@@ -418,9 +419,6 @@ class MacosCompactFormat(_TextStyle):
         r"(?P<proc>[^\[\]]+?)\[(?P<pid>\d+):(?P<tid>[0-9a-fA-F]+)\] "
     )
 
-    def matches(self, head: str) -> bool:
-        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
-
     def record(self, m: re.Match[str], body: str, zone: object) -> dict:
         ts = m.group("ts")
         naive = datetime.fromisoformat(ts)
@@ -459,9 +457,6 @@ class MacosSyslogStyleFormat(_TextStyle):
         r"^(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+[+-]\d{4})  (?P<host>\S+) (?P<proc>[^\[\]]+?)(?:\((?P<lib>[^)]*)\))?\[(?P<pid>\d+)\]:? ?"
     )
 
-    def matches(self, head: str) -> bool:
-        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
-
     def record(self, m: re.Match[str], body: str, zone: object) -> dict:
         ts = m.group("ts")
         b = _LIB_SUB.match(_strip_trailing_blank(body))
@@ -498,9 +493,6 @@ class MacosConsoleCopyFormat(_TextStyle):
     HEADER = re.compile(
         r"^(?P<type>default|info|debug|error|fault)\s+(?P<t>\d\d:\d\d:\d\d\.\d{3,6}) (?P<off>[+-]\d{4})\s+(?P<proc>[^\s\[]+)(?:\[(?P<pid>\d+)\])?\s+"
     )
-
-    def matches(self, head: str) -> bool:
-        return any(self.HEADER.match(line) for line in head.splitlines()[:20])
 
     def record(self, m: re.Match[str], body: str, zone: object) -> dict:
         off = m.group("off")
