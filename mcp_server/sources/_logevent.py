@@ -9,6 +9,7 @@ printed output that is not one object per line).
 
 from __future__ import annotations
 
+import hashlib
 import lzma
 import re
 import zlib
@@ -16,9 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Iterator, Optional
 
-from ..errors import SourceUnavailable
-from ..models import Event, ExtraValue, ParseWarning, clip, make_evidence_id
-from ._io import open_binary
+from ..models import EVIDENCE_PREFIX, Event, ExtraValue, ParseWarning, clip, make_evidence_id
 
 #: What reading a (possibly compressed, possibly truncated) stream can raise.
 READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
@@ -28,6 +27,7 @@ _FIELDS = frozenset(Event.model_fields)
 _ALL_SET = set(_FIELDS)
 _UTC = timezone.utc
 _new = Event.__new__
+_blake2b = hashlib.blake2b
 _set = object.__setattr__
 
 
@@ -44,6 +44,17 @@ def build_event(values: dict) -> Event:
     _set(ev, "__pydantic_extra__", None)
     _set(ev, "__pydantic_private__", None)
     return ev
+
+
+def id_head(data_type: str) -> bytes:
+    """What `key_evidence_id` needs for a data type, computed once per module."""
+    return (data_type + "\x1f").encode()
+
+
+def key_evidence_id(head: bytes, key: str) -> str:
+    """`make_evidence_id(data_type, key)` (same id) in one hashing call, for sources whose
+    records carry their own stable key (a journald cursor, a unified-log boot and mach time)."""
+    return EVIDENCE_PREFIX + _blake2b(head + key.encode("utf-8", "surrogatepass") + b"\x1f", digest_size=8).hexdigest()
 
 
 def fast_event(
@@ -94,6 +105,8 @@ def scalar(value: object) -> ExtraValue:
         return [v if v is None or isinstance(v, (str, int, float, bool)) else str(v) for v in value]
     return str(value)
 
+
+_BYTE_ARRAY = re.compile(rb'":\s*\[\s*\d')
 
 #: Largest single JSON object the splitter keeps; bigger ones are skipped with a warning.
 MAX_OBJECT_BYTES = 16 << 20
@@ -258,11 +271,11 @@ class LogFilter:
         self._procs = frozenset(p.lower() for p in self.processes)
         self._needle = self.contains.lower() if self.contains else None
 
-    def byte_prefilter(self):  # noqa: ANN201 - a callable or None
-        """A cheap test on raw JSON bytes that may reject a line before it is decoded, or None.
+    def byte_needles(self) -> tuple[bytes, ...]:
+        """Lower-case byte strings that the raw JSON line of any accepted event must contain.
 
-        Only used for plain ASCII needles (no quote, backslash or non-ASCII: JSON escaping could
-        hide them); the decoded event is checked again by `accepts`.
+        Only plain ASCII needles (no quote, backslash or non-ASCII: JSON escaping could hide
+        them); the decoded event is checked again by `accepts`, so they only ever skip work.
         """
         needles: list[bytes] = []
         if self._needle and self._needle.isascii() and not any(c in self._needle for c in '"\\/') and self._needle.isprintable():
@@ -271,12 +284,19 @@ class LogFilter:
             (p,) = tuple(self._procs)
             if p.isascii() and p.isprintable() and not any(c in p for c in '"\\/'):
                 needles.append(p[:15].encode())
+        return tuple(needles)
+
+    def byte_prefilter(self, byte_arrays: bool = False):  # noqa: ANN201 - a callable or None
+        """A cheap test on one raw JSON line that may reject it before it is decoded, or None
+        (see `byte_needles`). With `byte_arrays`, a line holding a JSON array of numbers always
+        passes (see `grep_lines`)."""
+        needles = self.byte_needles()
         if not needles:
             return None
 
         def check(line: bytes) -> bool:
             low = line.lower()
-            return all(n in low for n in needles)
+            return all(n in low for n in needles) or (byte_arrays and _BYTE_ARRAY.search(line) is not None)
 
         return check
 
@@ -291,18 +311,25 @@ class LogFilter:
             return False
         return True
 
+    def process_matches(self, process: Optional[str], identifier: Optional[str], pid: Optional[int]) -> bool:
+        """The process filter: a wanted name equals the process or syslog identifier (any case;
+        a 15-character name also matches a longer wanted name, as Linux cuts `comm` at 15), or a
+        wanted number equals the pid."""
+        names = {(process or "").lower()}
+        if identifier is not None:
+            names.add(identifier.lower())
+        return bool(
+            names & self._procs
+            or (pid is not None and str(pid) in self._procs)
+            or any(n and p.startswith(n) and len(n) == 15 for n in names for p in self._procs)
+        )
+
     def accepts(self, ev: Event) -> bool:
         if not self.in_window(ev.time):
             return False
         if self._procs:
-            names = {(ev.process or "").lower()}
             ident = ev.extra.get("SYSLOG_IDENTIFIER") if ev.extra else None
-            if isinstance(ident, str):
-                names.add(ident.lower())
-            pid = str(ev.pid) if ev.pid is not None else None
-            if not (names & self._procs or (pid and pid in self._procs) or any(
-                n and p.startswith(n) and len(n) == 15 for n in names for p in self._procs
-            )):
+            if not self.process_matches(ev.process, ident if isinstance(ident, str) else None, ev.pid):
                 return False
         if self._needle and self._needle not in ev.message.lower():
             return False
@@ -339,44 +366,167 @@ def is_kernel(ev: Event) -> bool:
 MAX_JSON_LINE = 16 << 20
 
 
-def raw_lines(
-    stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int = MAX_JSON_LINE
-) -> Iterator[bytes]:
-    """Byte lines of a stream without their line ending; a line over `limit` is skipped with a warning."""
-    number = 0
+#: Bytes read per call by `raw_lines` (a line never needs to fit in one block).
+LINE_BLOCK = 1 << 20
+
+
+def _line_blocks(
+    stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int
+) -> Iterator[tuple[int, bytes]]:
+    """Whole lines of a stream in big blocks: `(lines before this block, block)`, the block's
+    lines joined by b"\\n" (their `\\r` kept) and without a final newline.
+
+    Reads 1 MB at a time (`read1`), so splitting and searching happen in C rather than one
+    `readline` per line, which costs more than decoding a short JSON line. A line that spans
+    blocks is collected in pieces and comes as a block of its own; once it passes `limit` its
+    bytes are dropped as they arrive (memory stays bounded), a warning names it, and an empty
+    line stands in for it so line numbers stay right. Lines inside a read block are shorter than
+    `LINE_BLOCK`, so with `limit >= LINE_BLOCK` no line of a block is over the limit.
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    number = 0  # lines before the next block
+    parts: list[bytes] = []  # the unfinished line, when it spans blocks
+    held = 0  # bytes in parts
+    skipping = 0  # > 0: bytes of an over-long line being dropped
+
+    def too_long(nbytes: int) -> ParseWarning:
+        line = number + 1
+        return ParseWarning(source=source, path=path, line=line, message=f"line {line} is {nbytes} bytes long; skipped")
+
     while True:
         try:
-            chunk = stream.readline(limit)
+            block = read(LINE_BLOCK)
         except READ_ERRORS as exc:
             warnings.append(ParseWarning(source=source, path=path, line=number or None, message=f"stopped reading: truncated or corrupt ({exc})"))
             return
-        if not chunk:
-            return
-        number += 1
-        if len(chunk) >= limit and not chunk.endswith(b"\n"):
-            skipped = len(chunk)
-            try:
-                while True:
-                    rest = stream.readline(limit)
-                    skipped += len(rest)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-            except READ_ERRORS:
-                return
-            warnings.append(
-                ParseWarning(source=source, path=path, line=number, message=f"line {number} is {skipped} bytes long; skipped")
-            )
-            yield b""
+        if not block:
+            break
+        nl = block.find(b"\n")
+        if nl < 0:
+            if skipping:
+                skipping += len(block)
+            else:
+                parts.append(block)
+                held += len(block)
+                if held >= limit:
+                    skipping, parts, held = held, [], 0
             continue
-        yield chunk.rstrip(b"\r\n")
+        if skipping or parts:
+            if skipping:
+                warnings.append(too_long(skipping + nl))
+                skipping = 0
+                line = b""
+            else:
+                parts.append(block[:nl])
+                line = b"".join(parts)
+                parts, held = [], 0
+                if len(line) >= limit:
+                    warnings.append(too_long(len(line)))
+                    line = b""
+            yield number, line
+            number += 1
+            last = block.rfind(b"\n")
+            body = block[nl + 1 : last]
+            empty = last == nl  # no whole line after the joined one
+        else:
+            last = block.rfind(b"\n")
+            body = block[:last]
+            empty = False
+        tail = block[last + 1 :]
+        if tail:
+            parts.append(tail)
+            held = len(tail)
+        if not empty:
+            yield number, body
+            number += body.count(b"\n") + 1
+    if skipping:
+        warnings.append(too_long(skipping))
+        yield number, b""
+    elif parts:
+        line = b"".join(parts)
+        if len(line) >= limit:
+            warnings.append(too_long(len(line)))
+            line = b""
+        yield number, line
 
 
-def iter_raw_lines(path: str, warnings: list[ParseWarning], source: str) -> Iterator[bytes]:
-    """`raw_lines` of a file (decompressed); a file that cannot be opened is one warning."""
-    try:
-        stream = open_binary(path)
-    except SourceUnavailable as exc:
-        warnings.append(ParseWarning(source=source, path=path, message=str(exc)))
-        return
-    with stream:
-        yield from raw_lines(stream, warnings, source, path)
+def raw_lines(
+    stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int = MAX_JSON_LINE
+) -> Iterator[bytes]:
+    """Byte lines of a stream without their line ending; a line over `limit` is skipped with a
+    warning and an empty line stands in for it (see `_line_blocks`)."""
+    for before, block in _line_blocks(stream, warnings, source, path, limit):
+        lines = block.split(b"\n")
+        if limit >= LINE_BLOCK:  # every line of a block is shorter than the limit
+            if b"\r" in block:
+                lines = [line.rstrip(b"\r") for line in lines]
+            yield from lines
+            continue
+        for number, line in enumerate(lines, before + 1):
+            if len(line) >= limit:
+                warnings.append(ParseWarning(source=source, path=path, line=number, message=f"line {number} is {len(line)} bytes long; skipped"))
+                yield b""
+            else:
+                yield line.rstrip(b"\r")
+
+
+def grep_lines(
+    stream: IO[bytes],
+    warnings: list[ParseWarning],
+    source: str,
+    path: Optional[str],
+    needles: tuple[bytes, ...],
+    byte_arrays: bool = False,
+) -> Iterator[tuple[int, bytes]]:
+    """`(line number, line)` for the lines whose lower-cased bytes contain every needle (given
+    lower-case), found by searching whole lower-cased blocks, so a line without the first needle
+    costs no Python work at all. With `byte_arrays`, lines holding a JSON array of numbers are
+    kept too (journalctl prints a value that is not clean UTF-8 as one, which hides its text from
+    a byte search). Over-long lines are skipped with a warning, as by `raw_lines`."""
+    first_needle, rest = needles[0], needles[1:]
+    for before, block in _line_blocks(stream, warnings, source, path, MAX_JSON_LINE):
+        low = block.lower()
+        spans: dict[int, int] = {}  # line start -> line end, for the lines to yield
+        pos = low.find(first_needle)
+        while pos >= 0:
+            start = low.rfind(b"\n", 0, pos) + 1
+            end = low.find(b"\n", pos)
+            if end < 0:
+                end = len(low)
+            if not rest or all(n in low[start:end] for n in rest):
+                spans[start] = end
+            pos = low.find(first_needle, end)
+        if byte_arrays:
+            pos = block.find(b'":[')
+            while pos >= 0:
+                end = block.find(b"\n", pos)
+                if end < 0:
+                    end = len(block)
+                if block[pos + 3 : pos + 4].isdigit():
+                    spans[block.rfind(b"\n", 0, pos) + 1] = end
+                    pos = block.find(b'":[', end)
+                else:
+                    pos = block.find(b'":[', pos + 3)
+        counted = 0  # block offset up to which newlines are counted
+        number = before + 1  # number of the line starting at `counted`
+        for start in sorted(spans) if byte_arrays else spans:
+            number += block.count(b"\n", counted, start)
+            counted = start
+            yield number, block[start : spans[start]].rstrip(b"\r")
+
+
+def numbered_lines(
+    stream: IO[bytes],
+    warnings: list[ParseWarning],
+    source: str,
+    path: Optional[str],
+    flt: Optional[LogFilter],
+    byte_arrays: bool = False,
+) -> tuple[Iterator[tuple[int, bytes]], bool]:
+    """`(line number, line)` pairs of a JSON-lines stream, and whether they were already
+    narrowed to the lines that can hold an event `flt` accepts (then only those are read in
+    Python: `grep_lines`); without usable needles, every line. `byte_arrays`: see `grep_lines`."""
+    needles = flt.byte_needles() if flt is not None else ()
+    if needles:
+        return grep_lines(stream, warnings, source, path, needles, byte_arrays), True
+    return enumerate(raw_lines(stream, warnings, source, path), 1), False

@@ -31,7 +31,7 @@ from ..paths import JOURNAL_DIRS
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from . import TextFormat, register
 from ._io import open_binary
-from ._logevent import READ_ERRORS, LogFilter, build_event, iter_json_objects, scalar
+from ._logevent import READ_ERRORS, LogFilter, build_event, id_head, iter_json_objects, key_evidence_id, numbered_lines, scalar
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "journald"
@@ -89,18 +89,31 @@ def _text(value: object) -> Optional[str]:
 _EXTRA_SET = frozenset(EXTRA_FIELDS)
 
 
+def _micros(t: datetime) -> int:
+    """Microseconds since the epoch of an aware time (`__REALTIME_TIMESTAMP`'s unit)."""
+    d = t - _EPOCH
+    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+_ID_HEAD = id_head(DATA_TYPE)
+_PRIORITY_BY_TEXT = {str(n): name for n, name in enumerate(PRIORITY_NAMES)}
+
+
 def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     """One journal entry (a decoded `-o json` object or an export record) as an `Event`.
 
     The evidence id comes from the entry's cursor (which names the journal, boot, sequence number
     and time of the entry); without a cursor, from the entry's time and content.
     Raises `ValueError` / `KeyError` / `TypeError` for an entry that is not a journal entry.
+
+    This runs once per journal entry and costs more than decoding the line, so it is written for
+    speed (bench/bench_logs.py): string values, the common case, take the shortest path, and the
+    event is built by `build_event` from values checked here.
     """
     rt = entry["__REALTIME_TIMESTAMP"]
     if rt.__class__ is not str:
         rt = rt[0] if isinstance(rt, list) else str(rt)
     micros = int(rt)
-    when = _EPOCH + timedelta(microseconds=micros)
     get = entry.get
     message = get("MESSAGE")
     extra: dict = {}
@@ -111,19 +124,23 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
             message = ""
             if "MESSAGE" in entry and raw is None:
                 extra["message_omitted"] = "journalctl printed null: the message is too long (rerun with --all)"
-    for key, v in entry.items():
-        if key not in _EXTRA_SET:
-            continue
-        if v.__class__ is not str:
-            if v is None:
-                continue
-            v = _text(v) if (isinstance(v, list) and v and isinstance(v[0], int)) else scalar(v)
-        if isinstance(v, str) and len(v) > _MAX_EXTRA_CHARS:
-            v = v[:_MAX_EXTRA_CHARS] + "…"
-        extra[key] = v
-    cursor = get("__CURSOR")
-    if cursor is not None:
-        extra["cursor"] = cursor
+        elif len(message) > 8192:
+            message = clip(message) or ""
+    elif len(message) > 8192:
+        message = clip(message) or ""
+    for key in entry:
+        if key in _EXTRA_SET:
+            v = entry[key]
+            if v.__class__ is not str:
+                if v is None:
+                    continue
+                v = _text(v) if (isinstance(v, list) and v and isinstance(v[0], int)) else scalar(v)
+                if not isinstance(v, str):
+                    extra[key] = v
+                    continue
+            if len(v) > _MAX_EXTRA_CHARS:
+                v = v[:_MAX_EXTRA_CHARS] + "…"
+            extra[key] = v
     process = get("_COMM")
     if process is None:
         process = get("SYSLOG_IDENTIFIER")
@@ -139,52 +156,77 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     prio = get("PRIORITY")
     level = None
     if prio is not None:
-        try:
-            level = PRIORITY_NAMES[int(prio)]
-        except (TypeError, ValueError, IndexError):
-            level = None
+        level = _PRIORITY_BY_TEXT.get(prio) if prio.__class__ is str else None
+        if level is None:
+            try:
+                level = PRIORITY_NAMES[int(prio)]
+            except (TypeError, ValueError, IndexError):
+                level = None
     host = get("_HOSTNAME")
     if host is not None and host.__class__ is not str:
         host = _text(host)
     unit = get("_SYSTEMD_UNIT")
     if unit is not None and unit.__class__ is not str:
         unit = _text(unit)
-    if message and len(message) > 8192:
-        message = clip(message) or ""
-    values = _DEFAULTS.copy()
-    values.update(
-        evidence_id=make_evidence_id(DATA_TYPE, cursor) if cursor.__class__ is str else make_evidence_id(
-            DATA_TYPE, micros, host, process, pid, message),
-        time=when, time_text=rt, host=host, process=process, pid=pid, subsystem=unit,
-        category="kernel" if get("_TRANSPORT") == "kernel" else None, level=level, message=message, extra=extra,
-        origin=origin,
-    )
-    return build_event(values)
+    cursor = get("__CURSOR")
+    if cursor.__class__ is str:
+        extra["cursor"] = cursor
+        evidence_id = key_evidence_id(_ID_HEAD, cursor)
+    else:
+        if cursor is not None:
+            extra["cursor"] = cursor
+        evidence_id = make_evidence_id(DATA_TYPE, micros, host, process, pid, message)
+    return build_event({
+        "evidence_id": evidence_id, "data_type": DATA_TYPE, "source": SOURCE,
+        "time": _EPOCH + timedelta(microseconds=micros), "time_text": rt, "time_zone": "UTC", "time_meaning": "logged",
+        "host": host, "process": process, "pid": pid, "subsystem": unit,
+        "category": "kernel" if get("_TRANSPORT") == "kernel" else None, "level": level, "message": message,
+        "extra": extra, "origin": origin,
+    })
 
 
-_DEFAULTS = {
-    "data_type": DATA_TYPE, "source": SOURCE, "time_zone": "UTC", "time_meaning": "logged",
-}
-for _f, _info in Event.model_fields.items():
-    if _f not in _DEFAULTS and not _info.is_required():
-        _DEFAULTS[_f] = _info.get_default(call_default_factory=True)
+def _other_process(entry: dict, flt: LogFilter) -> bool:
+    """True when a decoded entry surely fails the filter's process test, so no Event need be
+    built for it. Decided on the raw fields the event would get, and only when they are plain
+    strings that `entry_to_event` keeps as they are; anything else is left to `LogFilter.accepts`."""
+    get = entry.get
+    comm, ident = get("_COMM"), get("SYSLOG_IDENTIFIER")
+    pid_v = get("_PID") or get("SYSLOG_PID")
+    for v in (comm, ident, pid_v):
+        if v is not None and v.__class__ is not str:
+            return False
+    if ident is not None and len(ident) > _MAX_EXTRA_CHARS:
+        return False
+    try:
+        pid = int(pid_v) if pid_v is not None else None
+    except ValueError:
+        pid = None
+    return not flt.process_matches(comm if comm is not None else ident, ident, pid)
 
 
 def parse_json_lines(
-    lines: Iterable[bytes],
+    lines: Iterable[tuple[int, bytes]],
     warnings: list[ParseWarning],
     *,
     origin: Optional[str] = None,
     path: Optional[str] = None,
     flt: Optional[LogFilter] = None,
+    prefiltered: bool = False,
 ) -> Iterator[Event]:
-    """Stream events from `-o json` (also json-seq / json-sse) lines; bad lines become warnings."""
+    """Stream events from numbered `-o json` (also json-seq / json-sse) lines; bad lines become
+    warnings. `prefiltered`: the lines were already narrowed by the filter's byte needles."""
     loads = orjson.loads
-    prefilter = flt.byte_prefilter() if flt is not None else None
+    prefilter = flt.byte_prefilter(byte_arrays=True) if flt is not None and not prefiltered else None
+    # entries outside the window are dropped before an Event is built for them
+    lo = hi = None
+    if flt is not None:
+        lo = _micros(flt.start) if flt.start is not None else None
+        hi = _micros(flt.end) if flt.end is not None else None
+    procs = flt is not None and bool(flt.processes)
     bad = 0
     first_bad: Optional[int] = None
     first_sample: Optional[str] = None
-    for number, line in enumerate(lines, 1):
+    for number, line in lines:
         if not line:
             continue
         if line[0] != 123:  # "{"
@@ -197,6 +239,14 @@ def parse_json_lines(
             continue
         try:
             entry = loads(line)
+            if lo is not None or hi is not None:
+                rt = entry.get("__REALTIME_TIMESTAMP")
+                if rt.__class__ is str and rt.isdigit():
+                    m = int(rt)
+                    if (lo is not None and m < lo) or (hi is not None and m > hi):
+                        continue
+            if procs and _other_process(entry, flt):
+                continue
             ev = entry_to_event(entry, origin or (f"{path}:{number}" if path else None))
         except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
             bad += 1
@@ -319,7 +369,8 @@ class JournaldJsonFormat(TextFormat):
             nl = first.find(b"\n")
             one_per_line = first.startswith((b"{", b"\x1e", b"data: ")) and (nl == -1 or first[:nl].rstrip().endswith(b"}"))
             if one_per_line:
-                yield from parse_json_lines(_lines(stream, warnings, path), warnings, path=path, flt=flt)
+                lines, prefiltered = numbered_lines(stream, warnings, SOURCE, path, flt, byte_arrays=True)
+                yield from parse_json_lines(lines, warnings, path=path, flt=flt, prefiltered=prefiltered)
                 return
             bad = 0
             for number, blob in enumerate(iter_json_objects(stream, warnings, SOURCE, path), 1):
@@ -332,12 +383,6 @@ class JournaldJsonFormat(TextFormat):
                     yield ev
             if bad:
                 warnings.append(ParseWarning(source=SOURCE, path=path, message=f"{bad} JSON object(s) were not journal entries"))
-
-
-def _lines(stream: IO[bytes], warnings: list[ParseWarning], path: Optional[str]) -> Iterator[bytes]:
-    from ._logevent import raw_lines
-
-    yield from raw_lines(stream, warnings, SOURCE, path)
 
 
 @register
@@ -503,7 +548,7 @@ def query_journal(
     events: list[Event] = []
     origin = "journalctl"
     try:
-        for ev in parse_json_lines(proc.lines(max_line_bytes=1 << 24), warnings, origin=origin, flt=flt):
+        for ev in parse_json_lines(enumerate(proc.lines(max_line_bytes=1 << 24), 1), warnings, origin=origin, flt=flt):
             events.append(ev)
             if len(events) >= max_events:
                 run.truncated = True

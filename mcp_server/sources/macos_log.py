@@ -36,7 +36,7 @@ from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from ..timeutil import local_zone
 from . import TextFormat, register
 from ._io import LineReader, open_binary
-from ._logevent import LogFilter, build_event, fast_event, iter_json_objects, iter_raw_lines
+from ._logevent import LogFilter, build_event, fast_event, id_head, iter_json_objects, key_evidence_id, numbered_lines
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "macos_log"
@@ -64,7 +64,8 @@ def _basename(path: Optional[str]) -> Optional[str]:
 
 _EXTRA_KEYS = ("eventType", "bootUUID", "threadID", "traceID", "machTimestamp", "activityIdentifier", "userID")
 _ZONE_CACHE: dict[str, Optional[str]] = {}
-_DEFAULTS = {"data_type": DATA_TYPE, "source": SOURCE, "time_meaning": "logged", "host": None}
+_ID_HEAD = id_head(DATA_TYPE)
+_UTC = timezone.utc
 
 
 def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
@@ -103,16 +104,16 @@ def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
     boot, mach, thread, trace = rec.get("bootUUID"), rec.get("machTimestamp"), rec.get("threadID"), rec.get("traceID")
     if boot is not None and mach is not None:
         # the boot and the mach clock name one record of one machine; thread and trace tell apart ties
-        eid = make_evidence_id(DATA_TYPE, f"{boot}/{mach}/{thread}/{trace}")
+        eid = key_evidence_id(_ID_HEAD, f"{boot}/{mach}/{thread}/{trace}")
     else:
         eid = make_evidence_id(DATA_TYPE, ts, process, pid, msg, mach, thread, trace)
-    values = _DEFAULTS.copy()
-    values.update(
-        evidence_id=eid, time=when.astimezone(timezone.utc), time_text=ts, time_zone=zone, process=process,
-        pid=pid if pid.__class__ is int else None, subsystem=rec.get("subsystem") or None, category=rec.get("category") or None,
-        level=level.lower() if level.__class__ is str else None, message=msg, extra=extra, origin=origin,
-    )
-    return build_event(values)
+    return build_event({
+        "evidence_id": eid, "data_type": DATA_TYPE, "source": SOURCE,
+        "time": when.astimezone(_UTC), "time_text": ts, "time_zone": zone, "time_meaning": "logged",
+        "host": None, "process": process, "pid": pid if pid.__class__ is int else None,
+        "subsystem": rec.get("subsystem") or None, "category": rec.get("category") or None,
+        "level": level.lower() if level.__class__ is str else None, "message": msg, "extra": extra, "origin": origin,
+    })
 
 
 @dataclass
@@ -124,20 +125,23 @@ class NdjsonStats:
 
 
 def parse_ndjson_lines(
-    lines: Iterable[bytes],
+    lines: Iterable[tuple[int, bytes]],
     warnings: list[ParseWarning],
     *,
     origin: Optional[str] = None,
     path: Optional[str] = None,
     flt: Optional[LogFilter] = None,
     stats: Optional[NdjsonStats] = None,
+    prefiltered: bool = False,
 ) -> Iterator[Event]:
+    """Events from numbered ndjson lines; bad lines become one warning. `prefiltered`: the lines
+    were already narrowed by the filter's byte needles (then the trailer record is not seen)."""
     loads = orjson.loads
-    prefilter = flt.byte_prefilter() if flt is not None else None
+    prefilter = flt.byte_prefilter() if flt is not None and not prefiltered else None
     bad = 0
     first_bad: Optional[int] = None
     sample: Optional[str] = None
-    for number, line in enumerate(lines, 1):
+    for number, line in lines:
         if not line or line[0] != 123:
             line = line.strip()
             if not line:
@@ -202,8 +206,15 @@ class MacosNdjsonFormat(TextFormat):
         return False
 
     def parse(self, path: str, warnings: list[ParseWarning], **options: object) -> Iterator[Event]:
-        stats = NdjsonStats()
-        yield from parse_ndjson_lines(iter_raw_lines(path, warnings, SOURCE), warnings, path=path, flt=_flt(options), stats=stats)
+        flt = _flt(options)
+        try:
+            stream = open_binary(path)
+        except SourceUnavailable as exc:
+            warnings.append(ParseWarning(source=SOURCE, path=path, message=str(exc)))
+            return
+        with stream:
+            lines, prefiltered = numbered_lines(stream, warnings, SOURCE, path, flt)
+            yield from parse_ndjson_lines(lines, warnings, path=path, flt=flt, prefiltered=prefiltered)
 
 
 @register
@@ -623,7 +634,7 @@ def query_log(q: MacosQuery, *, max_events: int = 50_000, timeout: float = 120.0
     stats = NdjsonStats()
     events: list[Event] = []
     try:
-        for ev in parse_ndjson_lines(proc.lines(max_line_bytes=1 << 24), warnings, origin="log show", flt=flt, stats=stats):
+        for ev in parse_ndjson_lines(enumerate(proc.lines(max_line_bytes=1 << 24), 1), warnings, origin="log show", flt=flt, stats=stats):
             events.append(ev)
             if len(events) >= max_events:
                 run.truncated = True
