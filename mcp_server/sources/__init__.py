@@ -26,6 +26,8 @@ class TextFormat(abc.ABC):
     PRIORITY: ClassVar[int] = 0
     #: real sample lines of this format; each must be detected as this format and no other
     SAMPLES: ClassVar[tuple[str, ...]] = ()
+    #: records in each sample (more than one for formats whose records share lines)
+    SAMPLE_RECORDS: ClassVar[int] = 1
 
     @abc.abstractmethod
     def matches(self, head: str) -> bool:

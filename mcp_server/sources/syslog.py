@@ -10,6 +10,8 @@
 - RFC 3339 syslog (rsyslog's high-precision format, `journalctl -o short-iso[-precise]`):
   `2020-05-31T00:00:45.698463+00:00 host tag[pid]: message`.
 - RFC 5424 (https://www.rfc-editor.org/rfc/rfc5424): `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
+- rsyslog's `RSYSLOG_ForwardFormat` / `RSYSLOG_TraditionalForwardFormat` written to a file: `<PRI>`
+  records (RFC 3339 or BSD time) one after another with no newline between them.
 - `journalctl -o short-full` (`Mon 2024-07-01 11:44:06 UTC host …`) and `-o short-unix`.
 A line that does not start a record continues the previous one (tab/space-indented
 continuations, stack traces, `journalctl --catalog` text); `journalctl` banners (`-- Logs begin
@@ -22,7 +24,7 @@ import abc
 import os
 import re
 from datetime import datetime, timezone
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
 from ..models import Event, ParseWarning
 from ..timeutil import local_zone
@@ -83,6 +85,9 @@ class RecordFormat(TextFormat):
     NOISE: Optional[re.Pattern[str]] = _BANNER
     #: check at most this many head lines in `matches`
     HEAD_LINES = 20
+    #: where a record starts in the middle of a line (formats whose records are not separated by
+    #: newlines); None: records start only at the start of a line
+    FRAMES: Optional[re.Pattern[str]] = None
 
     def matches(self, head: str) -> bool:
         seen = 0
@@ -100,6 +105,16 @@ class RecordFormat(TextFormat):
         """A second look once a header matched (used to let specific formats refuse)."""
         return True
 
+    def split_frames(self, text: str) -> list[str]:
+        """A line cut where `FRAMES` says records start: the text before the first start (which
+        continues the current record), then one piece per record."""
+        assert self.FRAMES is not None
+        starts = [m.start() for m in self.FRAMES.finditer(text) if m.start() > 0]
+        if not starts:
+            return [text]
+        bounds = [0, *starts, len(text)]
+        return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+
     def start(self, path: str, options: dict[str, Any]) -> dict[str, Any]:
         """Per-file state handed to every `record()` call (zone, reference time, …)."""
         zone_name = options.get("zone") if isinstance(options.get("zone"), str) else None
@@ -116,7 +131,7 @@ class RecordFormat(TextFormat):
         reader = LineReader(path, source=self.NAME)
         header = self.HEADER.match
         noise = self.NOISE.match if self.NOISE is not None else None
-        current: Optional[tuple[int, re.Match[str], list[str]]] = None
+        current: Optional[tuple[Union[int, tuple[int, int]], re.Match[str], list[str]]] = None
         orphans = 0
         first_orphan: Optional[int] = None
         bad = 0
@@ -126,7 +141,8 @@ class RecordFormat(TextFormat):
         def flush() -> Optional[Event]:
             nonlocal bad, first_bad
             assert current is not None
-            number, m, lines = current
+            at, m, lines = current
+            number, part = at if isinstance(at, tuple) else (at, 0)
             body = lines[0] if len(lines) == 1 else "\n".join(lines).rstrip("\n")
             try:
                 fields = self.record(m, body, state)
@@ -144,31 +160,34 @@ class RecordFormat(TextFormat):
                 source=self.NAME,
                 time=when,
                 message=msg,
-                id_parts=(path, number),
+                id_parts=(path, number, part) if part else (path, number),
                 origin=f"{path}:{number}",
                 **fields,
             )
 
+        frames = self.FRAMES
         for line in reader:
-            text = line.text
-            m = header(text)
-            if m:
+            pieces = self.split_frames(line.text) if frames is not None else (line.text,)
+            for part, text in enumerate(pieces):
+                m = header(text)
+                if m:
+                    if current is not None:
+                        ev = flush()
+                        if ev is not None and (flt is None or flt.accepts(ev)):
+                            yield ev
+                    # records after the first on a line are told apart by their index
+                    current = (line.number if not part else (line.number, part), m, [text[m.end() :]])
+                    continue
+                if noise is not None and noise(text):
+                    continue
                 if current is not None:
-                    ev = flush()
-                    if ev is not None and (flt is None or flt.accepts(ev)):
-                        yield ev
-                current = (line.number, m, [text[m.end() :]])
-                continue
-            if noise is not None and noise(text):
-                continue
-            if current is not None:
-                if len(current[2]) < MAX_CONTINUATION:
-                    current[2].append(text)
-                else:
-                    dropped_cont += 1
-            elif text.strip():
-                orphans += 1
-                first_orphan = first_orphan or line.number
+                    if len(current[2]) < MAX_CONTINUATION:
+                        current[2].append(text)
+                    else:
+                        dropped_cont += 1
+                elif text.strip():
+                    orphans += 1
+                    first_orphan = first_orphan or line.number
         if current is not None:
             ev = flush()
             if ev is not None and (flt is None or flt.accepts(ev)):
@@ -358,6 +377,44 @@ class Rfc5424SyslogFormat(RecordFormat):
             "message": msg,
             "extra": extra,
         }
+
+
+# --- rsyslog forwarding formats saved to a file -------------------------------------------------------
+
+_BSD_TIME = r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<day>\d{1,2}) (?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,6}))?"
+
+
+@register
+class RsyslogForwardFormat(RecordFormat):
+    """rsyslog's forwarding templates written to a file: `<PRI>` records one after another with
+    no newline between them (a newline inside a message is kept as is)."""
+
+    NAME = "syslog_forward"
+    DESCRIPTION = "rsyslog RSYSLOG_ForwardFormat / RSYSLOG_TraditionalForwardFormat saved to a file (<PRI> records not separated by newlines)"
+    PRIORITY = 45
+    SAMPLES = (
+        "<15>2021-03-06T04:07:33.194677+00:00 hostname log_tag this is debug<14>2021-03-06T04:07:33.196352+00:00 hostname log_tag this is info",
+        "<30>Mar  6 04:07:23 hostname systemd[1]: Stopping Cron...<78>Mar  6 04:07:23 hostname cron[18786]: (CRON) INFO (pidfile fd = 3)",
+    )
+    SAMPLE_RECORDS = 2
+    HEADER = re.compile(r"^<(?P<pri>\d{1,3})>(?:(?P<ts>" + _ISO + r")|" + _BSD_TIME + r") ")
+    FRAMES = re.compile(r"<\d{1,3}>(?=(?:" + _ISO + r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d(?:\.\d{1,6})?) )")
+
+    def __init__(self) -> None:
+        self._bsd = BsdSyslogFormat()
+        self._iso = Rfc3339SyslogFormat()
+
+    def accept_head(self, head: str) -> bool:
+        # one `<PRI>` record per line is ordinary syslog; here records follow each other on a line
+        return any(m.start() > 0 for line in head.splitlines()[: self.HEAD_LINES] for m in self.FRAMES.finditer(line))
+
+    def start(self, path: str, options: dict[str, Any]) -> dict[str, Any]:
+        return self._bsd.start(path, options)  # the year inference BSD times need
+
+    def record(self, m: re.Match[str], body: str, state: dict[str, Any]) -> Optional[dict[str, Any]]:
+        if m.group("ts") is not None:
+            return self._iso.record(m, body, state)
+        return self._bsd.record(m, body, state)
 
 
 # --- journalctl short-full / short-unix ---------------------------------------------------------------

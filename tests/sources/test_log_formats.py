@@ -71,7 +71,7 @@ def test_truncated_and_corrupted_samples_never_raise(tmp_path_factory, name, cut
     p = tmp_path_factory.mktemp("tr") / "f.log"
     p.write_bytes(text[:cut] + junk + text[cut:])
     events, _ = _run(name, p)
-    assert len(events) <= len(formats()[name].SAMPLES) * 3 + 1
+    assert len(events) <= len(formats()[name].SAMPLES) * formats()[name].SAMPLE_RECORDS * 3 + 1
 
 
 @pytest.mark.parametrize("name", LOG_FORMATS)
@@ -120,7 +120,7 @@ def test_text_formats_warn_about_lines_before_the_first_record(tmp_path_factory,
     p = tmp_path_factory.mktemp("tx") / "f.log"
     p.write_text("\n".join(head + body) + "\n")
     events, w = _run(name, p)
-    assert len(events) == records
+    assert len(events) == records * cls.SAMPLE_RECORDS
     orphan = [x for x in w if "before the first record" in x.message]
     if garbage:
         assert orphan and orphan[0].message.startswith(f"{garbage} line(s)")

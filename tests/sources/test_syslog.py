@@ -202,3 +202,37 @@ def test_unreadable_timestamp_is_a_warning_not_a_crash(tmp_path):
     p.write_text("Feb 29 01:15:43 host app[1]: leap day in a common year\nMar  1 00:00:00 host app[1]: fine\n")
     _, events, w = parse(p, reference=datetime(2023, 6, 1, tzinfo=UTC))
     assert [e.message for e in events] == ["fine"] and "unreadable timestamp" in w[0].message
+
+
+@pytest.mark.parametrize(
+    "name, first_time",
+    [
+        ("plaso_syslog_rsyslog_ForwardFormat", datetime(2021, 3, 6, 4, 7, 33, 194677, tzinfo=UTC)),
+        ("plaso_syslog_rsyslog_TraditionalForwardFormat", datetime(2021, 3, 6, 4, 7, 23, tzinfo=UTC)),
+    ],
+)
+def test_rsyslog_forward_formats_records_without_newlines(name, first_time):
+    """rsyslog's forwarding templates written to a file put `<PRI>` records one after another
+    with no newline; a newline inside a message stays in it, and `<>?` in a message is not a
+    record start."""
+    fmt, events, w = parse(sample("linux_logs", name), reference=datetime(2021, 6, 1, tzinfo=UTC), zone="UTC")
+    assert fmt == "syslog_forward" and not w
+    assert [e.level for e in events] == ["debug", "info", "info", "crit", "info", "info", "info", "info", "info"]
+    assert events[0].time == first_time and events[0].host == "hostname"
+    assert events[1].message == "log_tag this is info\nwith another line"
+    assert events[2].message.endswith("\",./<>?")
+    cron = events[-1]
+    assert (cron.process, cron.message) == ("cron", "(CRON) INFO (Skipping @reboot jobs -- not system startup)")
+    assert [e.origin.rsplit(":", 1)[1] for e in events] == ["1", "1"] + ["2"] * 7
+    assert len({e.evidence_id for e in events}) == 9  # records sharing a line still get their own ids
+
+
+def test_one_pri_record_per_line_is_ordinary_syslog(tmp_path):
+    p = tmp_path / "messages"
+    p.write_text(
+        "<30>Mar  6 04:07:23 web-1 systemd[1]: Stopping nginx.service...\n"
+        "<30>Mar  6 04:07:24 web-1 systemd[1]: nginx.service: Main process exited, code=killed, status=9/KILL <11>oops\n"
+    )
+    fmt, events, _ = parse(p, reference=datetime(2026, 6, 1, tzinfo=UTC), zone="UTC")
+    assert fmt == "syslog" and len(events) == 2
+    assert events[1].message.endswith("status=9/KILL <11>oops")
