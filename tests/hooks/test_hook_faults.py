@@ -293,7 +293,8 @@ finally:
 """
 
 OURS = {"_runtime", "mcp_server", "mcp_server.workflow", "mcp_server.workflow.gatefile",
-        "mcp_server.workflow.testruns", "__main__"}
+        "mcp_server.workflow.fastjson", "mcp_server.workflow.testruns", "mcp_server.analysis",
+        "mcp_server.analysis.danger_screen", "mcp_server.analysis.danger_screen_vocab", "__main__"}
 
 
 @pytest.mark.parametrize("event,tool,command", [
