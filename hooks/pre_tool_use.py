@@ -6,8 +6,10 @@
   missing, and how the user overrides. Writes into the report folder (docs/rca/) stay allowed.
 - Bash: while an investigation is open, deny only commands the danger classifier rates as
   destroying processes or evidence (kill, rm -rf, git reset --hard, journal vacuum, …). Every
-  other command passes. The classifier lives in the plugin's environment; when it cannot be
-  imported the command is allowed and a note goes to stderr.
+  other command passes. Ordinary commands (`git status`, `ls -la`, `pytest -x`, …) are cleared by
+  the classifier's light lexical screen (`mcp_server.analysis.danger_screen`, string operations
+  only); the classifier itself is loaded only for what the screen cannot clear. It lives in the
+  plugin's environment; when it cannot be imported the command is allowed and a note goes to stderr.
 
 With no investigation open this reads one small file and prints `{}`.
 """
@@ -71,6 +73,13 @@ def bash_decision(payload: dict, gate: dict) -> dict:
     command = (payload.get("tool_input") or {}).get("command")
     if not isinstance(command, str) or not command.strip() or gate.get("overridden"):
         return {}
+    try:
+        from mcp_server.analysis import danger_screen
+
+        if danger_screen.cleared(command):
+            return {}  # the classifier would rate it "none"
+    except Exception as exc:  # noqa: BLE001 - a broken screen only costs time: the classifier decides
+        note(f"the danger screen failed ({exc.__class__.__name__}: {exc}); asking the classifier")
     danger = load_danger()
     if danger is None:
         return {}
