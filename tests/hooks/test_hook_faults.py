@@ -297,8 +297,8 @@ finally:
     sys.stderr.write("MODULES " + json.dumps(sorted(sys.modules)) + "\n")
 """
 
-OURS = {"_runtime", "mcp_server", "mcp_server.workflow", "mcp_server.workflow.gatefile",
-        "mcp_server.workflow.fastjson", "mcp_server.workflow.testruns", "mcp_server.analysis",
+OURS = {"_runtime", "_pre_tool_use", "_post_tool_use", "_session_start", "_user_prompt_submit", "mcp_server",
+        "mcp_server.workflow", "mcp_server.workflow.gatefile", "mcp_server.workflow.fastjson", "mcp_server.workflow.testruns", "mcp_server.analysis",
         "mcp_server.analysis.danger_screen", "mcp_server.analysis.danger_screen_vocab", "__main__"}
 
 
