@@ -6,7 +6,8 @@ Goal (issue 7): PreToolUse p50 ≤ 1.3× a bare `python3 -c pass` on the same ma
 a fresh process, as Claude Code runs hooks, and each subject's runs alternate with baseline runs
 so both see the same machine load; each subject's peak RSS is its own (wait4). `x_bare` is the
 subject's p50 over the baseline's (the issue's figure: ≤ 1.3); `ratio` is the reverse, as in
-every bench row (baseline seconds / subject seconds). Also reported, for information: a minimal
+every bench row (baseline seconds / subject seconds); `seconds` is the p50 of one call, so
+`items` is 1 and `items_per_s` is calls per second, one after another. Also reported, for information: a minimal
 stdlib JSON hook (`import json`, read stdin and a small state file, print a decision) under the
 hooks' flags, what the interpreter choice costs (`/usr/bin/python3` vs whatever `python3` is on
 PATH, e.g. a pyenv shim; with and without `-I -S`), the `sh -c "… || true"` wrapper hooks.json
@@ -119,14 +120,14 @@ def main() -> None:
         # --- the baseline, and what the interpreter choice costs (information) -----------------
         bare_times, bare_rss = measure(bare_argv, edit, env, n)
         bare = statistics.median(bare_times)
-        emit(row("hooks", f"baseline: {BARE} ({python})", bare, n, bare_rss, goal=GOAL,
+        emit(row("hooks", f"baseline: {BARE} ({python})", bare, 1, bare_rss, goal=GOAL, runs=n,
                  p50_ms=round(bare * 1e3, 2), p99_ms=round(pct(bare_times, 0.99) * 1e3, 2)))
         info = "interpreter choice (not a goal)"
         floor_argv = [python, *flags, str(floor_py)]
         for argv, what in [([python, *flags, "-c", "pass"], f"{python} -I -S -c pass"),
                            (floor_argv, f"a minimal stdlib JSON hook via {python} -I -S (import json, read, print)")]:
             t, rss = measure(argv, edit, env, max(8, n // 3))
-            emit(row("hooks", f"interpreter: {what}", statistics.median(t), len(t), rss, baseline=BARE,
+            emit(row("hooks", f"interpreter: {what}", statistics.median(t), 1, rss, baseline=BARE,
                      baseline_seconds=bare, goal=info, p50_ms=round(statistics.median(t) * 1e3, 2),
                      x_bare=round(statistics.median(t) / bare, 2)))
         for exe, what in interpreters:
@@ -135,14 +136,14 @@ def main() -> None:
                     continue
                 t, rss = measure([exe, *fl, str(floor_py)], edit, env, max(8, n // 3))
                 emit(row("hooks", f"interpreter: the JSON hook via {exe} {' '.join(fl)} ({what})".replace("  ", " "),
-                         statistics.median(t), len(t), rss, baseline=BARE, baseline_seconds=bare, goal=info,
+                         statistics.median(t), 1, rss, baseline=BARE, baseline_seconds=bare, goal=info,
                          p50_ms=round(statistics.median(t) * 1e3, 2), x_bare=round(statistics.median(t) / bare, 2)))
         node = shutil.which("node")
         if node:
             nf = tmp / "floor_hook.js"
             nf.write_text(NODE_FLOOR)
             t, rss = measure([node, str(nf)], edit, env, max(8, n // 3))
-            emit(row("hooks", "interpreter: the same JSON hook in Node", statistics.median(t), len(t), rss,
+            emit(row("hooks", "interpreter: the same JSON hook in Node", statistics.median(t), 1, rss,
                      baseline=BARE, baseline_seconds=bare, goal=info, p50_ms=round(statistics.median(t) * 1e3, 2),
                      x_bare=round(statistics.median(t) / bare, 2)))
 
@@ -164,7 +165,7 @@ def main() -> None:
                     f.append(fr.seconds)
                     rss = max(rss, r.peak_rss_mb)
             p50, bp50, fp50 = statistics.median(t), statistics.median(b), statistics.median(f)
-            emit(row("hooks", name, p50, n, rss, baseline=BARE, baseline_seconds=bp50, goal=goal,
+            emit(row("hooks", name, p50, 1, rss, baseline=BARE, baseline_seconds=bp50, goal=goal, runs=n,
                      p50_ms=round(p50 * 1e3, 2), p99_ms=round(pct(t, 0.99) * 1e3, 2),
                      bare_p50_ms=round(bp50 * 1e3, 2), bare_p99_ms=round(pct(b, 0.99) * 1e3, 2),
                      x_bare=round(p50 / bp50, 2), meets_goal=p50 / bp50 <= 1.3 if goal == GOAL else None,
