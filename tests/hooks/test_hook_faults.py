@@ -383,3 +383,18 @@ def test_what_the_screen_cannot_clear_goes_to_the_classifier(plugin):
     modules, out = probe_modules(plugin, "PreToolUse", p)
     assert "mcp_server.analysis.danger.engine" in modules
     assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+HOOK_PATH_MODULES = [*sorted((ROOT / "hooks").glob("*.py")), *[
+    ROOT / "mcp_server" / rel for rel in ("__init__.py", "workflow/__init__.py", "workflow/gatefile.py",
+                                          "workflow/fastjson.py", "workflow/testruns.py", "workflow/report_config.py",
+                                          "analysis/__init__.py", "analysis/danger_screen.py",
+                                          "analysis/danger_screen_vocab.py")]]
+
+
+@pytest.mark.parametrize("path", HOOK_PATH_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_hook_modules_parse_as_python_3_9(path):
+    """Hooks run under the user's python3, 3.9 or later: no newer grammar on their import paths."""
+    import ast
+
+    ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 9))
