@@ -1,11 +1,17 @@
-"""Hook latency: the PreToolUse hook (deny and allow paths, with and without an open investigation)
-against the floor — a minimal stdlib hook that reads the stdin JSON, reads a small JSON state
-file and prints a JSON decision — run by the same interpreter with the same flags.
+"""Hook latency: every hook path (PreToolUse deny and allow, with and without an open
+investigation; the frequent PostToolUse paths) against a bare `python3 -c pass` run by the same
+interpreter — the issue's baseline: a hook cannot start faster than its interpreter.
 
-Goal (issue 9): p50 ≤ 1.3× the floor. Every run is a fresh process, as Claude Code runs hooks;
-each subject's peak RSS is its own (wait4). Also reported: what the interpreter choice costs
-(`/usr/bin/python3` vs whatever `python3` is on PATH, e.g. a pyenv shim; with and without
-`-I -S`), the `sh -c "… || true"` wrapper hooks.json uses, and Node for comparison.
+Goal (issue 7): PreToolUse p50 ≤ 1.3× a bare `python3 -c pass` on the same machine. Every run is
+a fresh process, as Claude Code runs hooks, and each subject's runs alternate with baseline runs
+so both see the same machine load; each subject's peak RSS is its own (wait4). `x_bare` is the
+subject's p50 over the baseline's (the issue's figure: ≤ 1.3); `ratio` is the reverse, as in
+every bench row (baseline seconds / subject seconds); `seconds` is the p50 of one call, so
+`items` is 1 and `items_per_s` is calls per second, one after another. Also reported, for information: a minimal
+stdlib JSON hook (`import json`, read stdin and a small state file, print a decision) under the
+hooks' flags, what the interpreter choice costs (`/usr/bin/python3` vs whatever `python3` is on
+PATH, e.g. a pyenv shim; with and without `-I -S`), the `sh -c "… || true"` wrapper hooks.json
+uses, and Node.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from bench._common import emit, row, run_child, size_arg
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = ROOT / "hooks" / "pre_tool_use.py"
-GOAL = "PreToolUse p50 ≤ 1.3× a minimal stdlib JSON hook (same interpreter, same flags)"
+GOAL = "PreToolUse p50 ≤ 1.3× a bare `python3 -c pass` (same interpreter, same machine)"
+BARE = "bare python3 -c pass"
+INFO = "hook path (PostToolUse; the goal names PreToolUse)"
 
 FLOOR = r"""
 import json, os, sys
@@ -94,6 +102,12 @@ def main() -> None:
         report.write_text(json.dumps(payload(project, "Write", {"file_path": "docs/rca/RCA-001.md", "content": "x"})))
         bash = tmp / "bash.json"
         bash.write_text(json.dumps(payload(project, "Bash", {"command": "git status"})))
+        pipeline = tmp / "pipeline.json"
+        pipeline.write_text(json.dumps(payload(project, "Bash", {"command": "cd src && pytest -x -q | tail -20"})))
+        unscreened = tmp / "unscreened.json"  # `log` is a rule word: the screen leaves it to the classifier
+        unscreened.write_text(json.dumps(payload(project, "Bash", {"command": "git log --oneline -20"})))
+        destroy = tmp / "destroy.json"
+        destroy.write_text(json.dumps(payload(project, "Bash", {"command": "tmux kill-server"})))
 
         interpreters = []
         for exe in ("/usr/bin/python3", shutil.which("python3")):
@@ -101,54 +115,64 @@ def main() -> None:
                 interpreters.append((exe, os.path.realpath(exe) if "shims" not in exe else "pyenv shim"))
         flags = ["-I", "-S"]
         python = interpreters[0][0]
+        bare_argv = [python, "-c", "pass"]
 
-        # --- the floor and the interpreter choice --------------------------------------------
-        floor_times, floor_rss = measure([python, *flags, str(floor_py)], edit, env, n, expect="{}")
-        floor = statistics.median(floor_times)
-        emit(row("hooks", f"floor: minimal stdlib JSON hook ({python} -I -S)", floor, n, floor_rss, goal=GOAL,
-                 p50_ms=round(floor * 1e3, 2), p99_ms=round(pct(floor_times, 0.99) * 1e3, 2)))
+        # --- the baseline, and what the interpreter choice costs (information) -----------------
+        bare_times, bare_rss = measure(bare_argv, edit, env, n)
+        bare = statistics.median(bare_times)
+        emit(row("hooks", f"baseline: {BARE} ({python})", bare, 1, bare_rss, goal=GOAL, runs=n,
+                 p50_ms=round(bare * 1e3, 2), p99_ms=round(pct(bare_times, 0.99) * 1e3, 2)))
+        info = "interpreter choice (not a goal)"
+        floor_argv = [python, *flags, str(floor_py)]
+        for argv, what in [([python, *flags, "-c", "pass"], f"{python} -I -S -c pass"),
+                           (floor_argv, f"a minimal stdlib JSON hook via {python} -I -S (import json, read, print)")]:
+            t, rss = measure(argv, edit, env, max(8, n // 3))
+            emit(row("hooks", f"interpreter: {what}", statistics.median(t), 1, rss, baseline=BARE,
+                     baseline_seconds=bare, goal=info, p50_ms=round(statistics.median(t) * 1e3, 2),
+                     x_bare=round(statistics.median(t) / bare, 2)))
         for exe, what in interpreters:
             for fl in ([], flags):
-                if exe == python and fl == flags:
+                if exe == python:
                     continue
                 t, rss = measure([exe, *fl, str(floor_py)], edit, env, max(8, n // 3))
-                emit(row("hooks", f"interpreter: floor hook via {exe} {' '.join(fl)} ({what})".replace("  ", " "),
-                         statistics.median(t), len(t), rss, baseline="floor", baseline_seconds=floor,
-                         goal="interpreter choice (not a goal)", p50_ms=round(statistics.median(t) * 1e3, 2)))
+                emit(row("hooks", f"interpreter: the JSON hook via {exe} {' '.join(fl)} ({what})".replace("  ", " "),
+                         statistics.median(t), 1, rss, baseline=BARE, baseline_seconds=bare, goal=info,
+                         p50_ms=round(statistics.median(t) * 1e3, 2), x_bare=round(statistics.median(t) / bare, 2)))
         node = shutil.which("node")
         if node:
             nf = tmp / "floor_hook.js"
             nf.write_text(NODE_FLOOR)
             t, rss = measure([node, str(nf)], edit, env, max(8, n // 3))
-            emit(row("hooks", "interpreter: the same floor hook in Node", statistics.median(t), len(t), rss,
-                     baseline="floor", baseline_seconds=floor, goal="interpreter choice (not a goal)",
-                     p50_ms=round(statistics.median(t) * 1e3, 2)))
+            emit(row("hooks", "interpreter: the same JSON hook in Node", statistics.median(t), 1, rss,
+                     baseline=BARE, baseline_seconds=bare, goal=info, p50_ms=round(statistics.median(t) * 1e3, 2),
+                     x_bare=round(statistics.median(t) / bare, 2)))
 
-        # --- PreToolUse: no investigation, then an open one, then a lifted gate ---------------
-        # Subject and floor runs alternate, so both see the same machine load.
+        # --- the hook paths, each run alternating with the baseline and the JSON-hook floor ------
         hook = [python, *flags, str(HOOK)]
-        floor_argv = [python, *flags, str(floor_py)]
 
-        def subject(name: str, stdin: Path, expect: str, argv: list[str] = hook, floor: list[str] = floor_argv,
-                    run_env: dict = env) -> None:
-            t, rss, f = [], 0.0, []
+        def subject(name: str, stdin: Path, expect: str, argv: list[str] = hook, base: list[str] = bare_argv,
+                    goal: str = GOAL, run_env: dict = env) -> None:
+            t, b, f, rss = [], [], [], 0.0
             for i in range(n + 2):
                 r = run_child(argv, stdin_path=str(stdin), env=run_env)
-                fl = run_child(floor, stdin_path=str(stdin), env=run_env)
+                br = run_child(base, stdin_path=str(stdin), env=run_env)
+                fr = run_child(floor_argv, stdin_path=str(stdin), env=run_env)
                 if i == 0:
                     assert expect in r.stdout.decode(), f"{name}: {r.stdout!r}"
-                if i >= 2:
+                if i >= 2:  # two warm-up runs (page cache, pyc)
                     t.append(r.seconds)
-                    f.append(fl.seconds)
+                    b.append(br.seconds)
+                    f.append(fr.seconds)
                     rss = max(rss, r.peak_rss_mb)
-            p50, fp50 = statistics.median(t), statistics.median(f)
-            emit(row("hooks", name if argv is not hook else f"PreToolUse {name}", p50, n, rss, baseline="floor", baseline_seconds=fp50, goal=GOAL,
+            p50, bp50, fp50 = statistics.median(t), statistics.median(b), statistics.median(f)
+            emit(row("hooks", name, p50, 1, rss, baseline=BARE, baseline_seconds=bp50, goal=goal, runs=n,
                      p50_ms=round(p50 * 1e3, 2), p99_ms=round(pct(t, 0.99) * 1e3, 2),
-                     floor_p50_ms=round(fp50 * 1e3, 2), floor_p99_ms=round(pct(f, 0.99) * 1e3, 2),
-                     x_floor=round(p50 / fp50, 2)))
+                     bare_p50_ms=round(bp50 * 1e3, 2), bare_p99_ms=round(pct(b, 0.99) * 1e3, 2),
+                     x_bare=round(p50 / bp50, 2), meets_goal=p50 / bp50 <= 1.3 if goal == GOAL else None,
+                     json_hook_p50_ms=round(fp50 * 1e3, 2), x_json_hook=round(p50 / fp50, 2)))
 
-        subject("allow: Edit, no investigation ever", edit, "{}")
-        subject("allow: Bash, no investigation ever", bash, "{}")
+        subject("PreToolUse allow: Edit, no investigation ever", edit, "{}")
+        subject("PreToolUse allow: Bash, no investigation ever", bash, "{}")
         post = [python, *flags, str(ROOT / "hooks" / "post_tool_use.py")]
         post_bash = tmp / "post_bash.json"
         post_bash.write_text(json.dumps(dict(payload(project, "Bash", {"command": "git status"}),
@@ -156,8 +180,8 @@ def main() -> None:
                                              tool_response={"stdout": "On branch main", "stderr": ""})))
         post_edit = tmp / "post_edit.json"
         post_edit.write_text(json.dumps(dict(json.loads(edit.read_text()), hook_event_name="PostToolUse")))
-        subject("PostToolUse Bash, not a test run (frequent path)", post_bash, "{}", post)
-        subject("PostToolUse Edit, no failing streak (frequent path)", post_edit, "{}", post)
+        subject("PostToolUse Bash, not a test run (frequent path)", post_bash, "{}", post, goal=INFO)
+        subject("PostToolUse Edit, no failing streak (frequent path)", post_edit, "{}", post, goal=INFO)
 
         def workflow(code: str) -> None:  # in a child: this process stays small (its RSS is forked)
             r = run_child([sys.executable, "-c", "from mcp_server.workflow import api; " + code],
@@ -166,20 +190,26 @@ def main() -> None:
 
         workflow("api.start('tmux server died overnight', targets=['tmux'], start='2h ago')")
         state_file.write_text(json.dumps({"open": True, "id": "RCA-001"}))
-        subject("deny: Edit, investigation open", edit, '"deny"')
-        subject("allow: Write into docs/rca/, investigation open", report, "{}")
-        subject("allow: Bash git status, investigation open (classifier path)", bash, "{}")
+        subject("PreToolUse deny: Edit, investigation open", edit, '"deny"')
+        subject("PreToolUse allow: Write into docs/rca/, investigation open", report, "{}")
+        subject("PreToolUse allow: Bash git status, investigation open (cleared by the light screen)", bash, "{}")
+        subject("PreToolUse allow: Bash `cd src && pytest -x -q | tail -20`, investigation open (light screen)",
+                pipeline, "{}")
+        subject("PreToolUse allow: Bash `git log --oneline -20`, investigation open (the screen cannot clear it: "
+                "danger classifier imported)", unscreened, "{}")
+        subject("PreToolUse deny: Bash `tmux kill-server`, investigation open (danger classifier imported)",
+                destroy, '"deny"')
         workflow("from mcp_server.workflow import storage; from mcp_server.workflow.state import Override\n"
                  "with storage.transaction(storage.gatefile.project_dir()) as inv:\n"
                  "    inv.overrides.append(Override(time=storage.now(), source='user_prompt', text='bench'))\n"
                  "api.close('bench done')")
         state_file.write_text(json.dumps({"open": False}))
-        subject("allow: Edit, investigation closed", edit, "{}")
+        subject("PreToolUse allow: Edit, investigation closed", edit, "{}")
 
-        # --- the wrapper hooks.json uses, against the floor behind the same wrapper ------------
+        # --- the wrapper hooks.json uses, against the baseline behind the same wrapper -----------
         cmd = json.loads((ROOT / "hooks" / "hooks.json").read_text())["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-        subject("PreToolUse through hooks.json's command (sh -c '… || true'), floor wrapped alike", edit, "{}",
-                argv=["sh", "-c", cmd], floor=["sh", "-c", f'"{python}" -I -S "{floor_py}" || true'],
+        subject("PreToolUse through hooks.json's command (sh -c '… || true'), baseline wrapped alike", edit, "{}",
+                argv=["sh", "-c", cmd], base=["sh", "-c", f'"{python}" -c pass || true'],
                 run_env=dict(env, RCA_HOOK_PYTHON=python))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,27 +1,14 @@
 #!/usr/bin/env python3
-"""SessionStart hook: one line about this project's open investigation, if any."""
+"""The SessionStart hook's entry point (hooks.json runs this file); the hook is `_session_start.py`.
 
-from __future__ import annotations
-
+Python caches the bytecode of the modules a script imports (`__pycache__`) but compiles the script
+itself on every run, and a hook runs on every tool call: this file stays a few lines.
+"""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _runtime  # noqa: E402
-
-
-def handle(payload: dict) -> dict:
-    gate = _runtime.read_gate(_runtime.project_of(payload))
-    if not gate or not gate.get("open"):
-        return {}
-    if gate.get("edits_allowed"):
-        state = "edits allowed" + (" (gate overridden by the user)" if gate.get("overridden") else "")
-    else:
-        state = "edits blocked until the diagnosis is recorded; /rca:override <reason> lifts that"
-    line = (f"rca: investigation {gate.get('id')} ({gate.get('mode')}, phase {gate.get('phase')}) is open in this "
-            f"project — {state}. rca_status shows what each gate needs.")
-    return _runtime.context("SessionStart", line, system_message=line)
-
-
 if __name__ == "__main__":
-    _runtime.run("SessionStart", handle)
+    import _session_start
+
+    _session_start.main()

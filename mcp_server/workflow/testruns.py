@@ -11,24 +11,27 @@ The streak (per project, shared by sessions) is `streak.json` in the project's s
 
 from __future__ import annotations
 
-import re
-
 from . import gatefile
 
 
 class _lazy:
     """A regex compiled on first use: the PostToolUse hook imports this module for every Bash
-    call, and most calls are not test runs, so they should not pay for compiling these."""
+    call, and most calls are not test runs, so they should pay neither for compiling these nor
+    for importing `re` (~5 ms with the enum and functools it imports). `flags` are names of `re`
+    flags ("M", "X", "I")."""
 
-    __slots__ = ("args", "rx")
+    __slots__ = ("pattern", "flags", "rx")
 
-    def __init__(self, *args: object):
-        self.args = args
+    def __init__(self, pattern: str, flags: str = ""):
+        self.pattern = pattern
+        self.flags = flags
         self.rx = None
 
     def __getattr__(self, name: str):
         if self.rx is None:
-            self.rx = re.compile(*self.args)
+            import re
+
+            self.rx = re.compile(self.pattern, sum(getattr(re, f) for f in self.flags))
         return getattr(self.rx, name)
 
 WARN_AT = 2
@@ -57,7 +60,7 @@ _TEST_COMMANDS = _lazy(
         stack\s+test|cabal\s+test|dune\s+test|zig\s+build\s+test|bazel\s+test|
         python[0-9.]*\s+\S*test\S*\.py|\./\S*test\S*
     )(?:\s|$)""",
-    re.X,
+    "X",
 )
 _JAVA_TEST_GOAL = _lazy(r"(?:^|\s)(?:test|verify|check|integrationTest|\S+:test)(?:\s|$)")
 
@@ -117,35 +120,35 @@ _SUMMARY_FAILED = _lazy(
     r"^\[ERROR\] Tests run:.*Failures: [1-9]|BUILD FAILED|"  # maven / gradle
     r"^FAILED \(|"  # unittest
     r"\d+ examples?, [1-9]\d* failures?",  # rspec
-    re.M,
+    "M",
 )
 
 # --- signature ----------------------------------------------------------------------------------
 
 _SIG_PATTERNS = (
     # pytest short summary: FAILED tests/test_x.py::test_y - AssertionError: assert 1 == 2
-    _lazy(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*)\b)?", re.M),
+    _lazy(r"^(?:FAILED|ERROR) (?P<test>\S+)(?: - (?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*)\b)?", "M"),
     # go test
-    _lazy(r"^\s*--- FAIL: (?P<test>\S+)", re.M),
+    _lazy(r"^\s*--- FAIL: (?P<test>\S+)", "M"),
     # cargo test
-    _lazy(r"^test (?P<test>\S+) \.\.\. FAILED", re.M),
+    _lazy(r"^test (?P<test>\S+) \.\.\. FAILED", "M"),
     # jest / vitest
-    _lazy(r"^\s*(?:●|×|✕|FAIL)\s+(?P<test>[^\n]+?)\s*$", re.M),
+    _lazy(r"^\s*(?:●|×|✕|FAIL)\s+(?P<test>[^\n]+?)\s*$", "M"),
     # maven surefire
-    _lazy(r"^\[ERROR\]\s+(?P<test>[\w.$]+[.#]\w+)(?::\d+)?\s", re.M),
+    _lazy(r"^\[ERROR\]\s+(?P<test>[\w.$]+[.#]\w+)(?::\d+)?\s", "M"),
     # gradle
-    _lazy(r"^(?P<test>[\w.$]+ > [^\n]+?) FAILED$", re.M),
+    _lazy(r"^(?P<test>[\w.$]+ > [^\n]+?) FAILED$", "M"),
     # unittest
-    _lazy(r"^(?:FAIL|ERROR): (?P<test>\w+ \([\w.]+\))", re.M),
+    _lazy(r"^(?:FAIL|ERROR): (?P<test>\w+ \([\w.]+\))", "M"),
     # rspec
-    _lazy(r"^rspec (?P<test>\./\S+)", re.M),
+    _lazy(r"^rspec (?P<test>\./\S+)", "M"),
 )
 _ERR_TYPE = _lazy(
     r"(?:^E\s+|^\s*|:\d+: |panicked at .*?: )(?:[a-z_]\w*\.)*(?P<err>[A-Z]\w*(?:Error|Exception|Failure|Exit|Interrupt))\b",
-    re.M,
+    "M",
 )
-_GENERIC = _lazy(r"^.*\b(?:error|fail(?:ed|ure)?|panic)\b.*$", re.I | re.M)
-_NOISE = _lazy(r"0x[0-9a-f]+|\d+(?:\.\d+)?(?:s|ms)?\b|/tmp/\S+", re.I)
+_GENERIC = _lazy(r"^.*\b(?:error|fail(?:ed|ure)?|panic)\b.*$", "IM")
+_NOISE = _lazy(r"0x[0-9a-f]+|\d+(?:\.\d+)?(?:s|ms)?\b|/tmp/\S+", "I")
 
 
 def signature(output: str) -> str:

@@ -51,7 +51,7 @@ def test_signature_of_enormous_lines(output):
 
 
 def _prompt_parser():
-    spec = importlib.util.spec_from_file_location("user_prompt_submit", ROOT / "hooks" / "user_prompt_submit.py")
+    spec = importlib.util.spec_from_file_location("_user_prompt_submit", ROOT / "hooks" / "_user_prompt_submit.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.parse_override
