@@ -854,7 +854,6 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
                 scanner.uses(fidx, off, obj)
             continue
         parsed += 1
-        line_types["assistant"] = line_types.get("assistant", 0) + 1
         msg = obj.get("message")
         content = msg.get("content") if type(msg) is dict else None
         if type(content) is not list:
@@ -871,7 +870,9 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
                 name = b.get("name")
                 if type(tid) is str and type(name) is str and (tools is None or name in tools):
                     add(ts, fidx, off, tid, names.setdefault(name, name))
-    scanner.parsed += parsed
+    if parsed:
+        scanner.parsed += parsed
+        line_types["assistant"] = line_types.get("assistant", 0) + parsed
 
 
 def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
@@ -1073,13 +1074,15 @@ def _find_result(path: Path, start: int, tid: str) -> tuple[int, Optional[bytes]
     (-1, None, None) when there is none (the call was still running when the transcript ended).
     """
     needle = b'"tool_use_id":"' + tid.encode("utf-8", "replace") + b'"'
+    size = 64 << 10  # the result usually follows within a few KB: start small, double up to a block
     try:
         with open(path, "rb") as f:
             f.seek(start)
             pos = start
             keep = b""
             while True:
-                block = f.read(BLOCK_BYTES)
+                block = f.read(size)
+                size = min(size * 2, BLOCK_BYTES)
                 if not block:
                     return -1, None, None
                 buf = keep + block
