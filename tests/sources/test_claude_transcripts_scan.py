@@ -272,3 +272,41 @@ def test_generated_transcripts_equal_a_full_parse(tmp_path_factory, monkeypatch,
         if not simd:
             m.setattr(ct, "_SzStr", None)
         assert_same(files, tools)
+
+
+# ------------------------------------------------------------------ results far from their call
+
+
+def pad_line(n: int) -> bytes:
+    """An attachment line of exactly n bytes (newline included)."""
+    empty = jl(type="attachment", uuid="pad", timestamp=TS, attachment={"type": "hook_additional_context", "content": ""})
+    return empty.replace(b'"content":""', b'"content":"' + b"x" * (n - len(empty)) + b'"')
+
+
+@pytest.mark.parametrize("gap", ["none", "straddle", "past_first_read", "past_blocks"])
+def test_result_found_however_far_after_its_call(tmp_path, gap):
+    """Results are searched forward from the call in growing reads (64 KB, doubling to a block):
+    one right after its call, one whose `"tool_use_id":"…"` straddles the end of the first read,
+    one past it, one several blocks on, all come back with their outcome and line numbers."""
+    call = use_line([block("toolu_01Far", inp={"command": "make deploy"})])
+    result = jl(type="user", uuid="r", timestamp="2026-11-21T10:00:09.000Z", toolUseResult="Error: Exit code 3\nboom",
+                message={"role": "user", "content": [{"tool_use_id": "toolu_01Far", "type": "tool_result",
+                                                      "content": "Exit code 3\nboom", "is_error": True}]})
+    needle_at = result.index(b'"tool_use_id":"')
+    filler: list[bytes] = []
+    if gap == "straddle":
+        filler = [pad_line((64 << 10) - 7 - len(call) - needle_at)]
+    elif gap == "past_first_read":
+        filler = [pad_line(50_000), pad_line(50_000)]
+    elif gap == "past_blocks":
+        filler = [pad_line(100_000)] * 50
+    data = call + b"".join(filler) + result
+    if gap == "straddle":
+        assert data.index(b'"tool_use_id":"') == (64 << 10) - 7
+    p = tmp_path / "proj" / "5b1f0a52-8c1e-4f53-9a0e-3d1f7e2b9c10.jsonl"
+    p.parent.mkdir(parents=True)
+    p.write_bytes(data)
+    r = ct.extract_session_commands(paths=[str(p)])
+    (c,) = r.commands
+    assert c.command == "make deploy" and c.outcome == "error" and c.exit_code == 3
+    assert c.line == 1 and c.result_line == len(filler) + 2 and c.duration_s == 9.0
