@@ -17,7 +17,7 @@ tool_use block always holds the bytes `"type":"tool_use"`; generated lines are c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import orjson
 import pytest
@@ -42,11 +42,16 @@ def _parse(raw: bytes) -> Optional[dict[str, Any]]:
     return obj if isinstance(obj, dict) else None
 
 
-def reference(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = None) -> tuple[ct.Scan, int]:
+def everything() -> ct.Collector:
+    return ct.Collector("first", 10**9)
+
+
+def reference(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = None,
+              collector: Callable[[], ct.Collector] = everything) -> tuple[ct.Scan, int]:
     """Every line parsed, every parsed line given to the general indexing rules; returns the scan
     and the number of bad lines the fast scan must report (bad lines holding a marker, and a bad
     unterminated last line)."""
-    scan = ct.Scan(files=files, collector=ct.Collector("first", 10**9))
+    scan = ct.Scan(files=files, collector=collector())
     scanner = ct._Scanner(scan, tools, None, None)
     bad = 0
     for fidx, tf in enumerate(files):
@@ -70,15 +75,13 @@ def reference(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = 
     return scan, bad
 
 
-def fast(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = None) -> ct.Scan:
-    return ct.scan_files(files, tools, None, None, ct.Collector("first", 10**9))
-
-
-def assert_same(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = None) -> ct.Scan:
-    got = fast(files, tools)
-    want, bad = reference(files, tools)
+def assert_same(files: list[ct.TranscriptFile], tools: Optional[frozenset[str]] = None,
+                collector: Callable[[], ct.Collector] = everything) -> ct.Scan:
+    got = ct.scan_files(files, tools, None, None, collector())
+    want, bad = reference(files, tools, collector)
     assert got.collector.entries() == want.collector.entries()
-    assert (got.collector.total, got.collector.seen_count) == (want.collector.total, want.collector.seen_count)
+    assert [getattr(got.collector, k) for k in ("total", "remaining", "seen_count")] == \
+        [getattr(want.collector, k) for k in ("total", "remaining", "seen_count")]
     assert got.notes == want.notes
     assert got.stats.invalid_lines + got.stats.truncated_last_lines == bad
     assert got.stats.oversized_lines == 0
@@ -261,8 +264,11 @@ def _line(draw) -> bytes:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(lines=st.lists(_line(), max_size=25), unterminated=st.booleans(), block_size=st.sampled_from(BLOCK_SIZES[:4]),
-       simd=st.booleans(), tools=st.sampled_from([None, frozenset({"Bash"}), frozenset({"Agent", "Task"})]))
-def test_generated_transcripts_equal_a_full_parse(tmp_path_factory, monkeypatch, lines, unterminated, block_size, simd, tools):
+       simd=st.booleans(), tools=st.sampled_from([None, frozenset({"Bash"}), frozenset({"Agent", "Task"})]),
+       mode=st.sampled_from(["first", "last"]), k=st.integers(1, 4), after=st.booleans(),
+       window=st.tuples(st.sampled_from([None, "2026-11-21T10:00:00.000Z"]), st.sampled_from([None, "2026-11-21T10:00:00.000Z"])))
+def test_generated_transcripts_equal_a_full_parse(tmp_path_factory, monkeypatch, lines, unterminated, block_size, simd, tools,
+                                                  mode, k, after, window):
     data = b"".join(lines)
     if unterminated:
         data = data.rstrip(b"\n")
@@ -272,6 +278,9 @@ def test_generated_transcripts_equal_a_full_parse(tmp_path_factory, monkeypatch,
         if not simd:
             m.setattr(ct, "_SzStr", None)
         assert_same(files, tools)
+        # one page of the calls (keyset paging: after a key; or the last k), in a time window
+        key = ("2026-11-21T10:00:00.000Z", 0, 300, "toolu_50") if after and mode == "first" else None
+        assert_same(files, tools, lambda: ct.Collector(mode, k, key, *window))
 
 
 # ------------------------------------------------------------------ results far from their call
