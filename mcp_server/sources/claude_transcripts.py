@@ -1631,7 +1631,7 @@ def _count_tool_uses(path: Path) -> int:
                 # the kept tail is shorter than the needle, so a hit in `joined` is either inside
                 # this block or straddles the boundary: each is counted exactly once
                 joined = tail + block
-                n += joined.count(needle)
+                n += _haystack(joined).count(needle)
                 tail = joined[-(len(needle) - 1) :]
     except OSError:
         return n
