@@ -826,7 +826,6 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
     line_types = scanner.scan.stats.line_types
     tools = scanner.tools
     add = scanner.scan.collector.add_use
-    names = _TOOL_NAMES
     parsed = 0
     for ls in starts:
         le = bfind(b"\n", ls, end)
@@ -869,7 +868,7 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
                 tid = b.get("id")
                 name = b.get("name")
                 if type(tid) is str and type(name) is str and (tools is None or name in tools):
-                    add(ts, fidx, off, tid, names.setdefault(name, name))
+                    add(ts, fidx, off, tid, name)
     if parsed:
         scanner.parsed += parsed
         line_types["assistant"] = line_types.get("assistant", 0) + parsed
@@ -1398,9 +1397,12 @@ class Collector:
         if (self.start and (not ts or ts < self.start)) or (self.end and ts and ts > self.end):
             return
         self.total += 1
-        key = (ts, fidx, off, tid)
         heap = self.heap
         if self.mode == "first":
+            if self.after is None and len(heap) == self.k and ts > heap[0].key[0]:
+                self.remaining += 1  # the common case once the page is full: a later call
+                return
+            key = (ts, fidx, off, tid)
             if self.after is not None and key <= self.after:
                 return
             self.remaining += 1
@@ -1408,7 +1410,9 @@ class Collector:
                 heapq.heappush(heap, _Rev(key, (tool, False)))
             elif key < heap[0].key:
                 heapq.heapreplace(heap, _Rev(key, (tool, False)))
-        elif len(heap) < self.k:
+            return
+        key = (ts, fidx, off, tid)
+        if len(heap) < self.k:
             heapq.heappush(heap, (key, (tool, False)))
         elif key > heap[0][0]:
             heapq.heapreplace(heap, (key, (tool, False)))
