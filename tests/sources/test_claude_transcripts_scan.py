@@ -319,3 +319,21 @@ def test_result_found_however_far_after_its_call(tmp_path, gap):
     (c,) = r.commands
     assert c.command == "make deploy" and c.outcome == "error" and c.exit_code == 3
     assert c.line == 1 and c.result_line == len(filler) + 2 and c.duration_s == 9.0
+
+
+# ------------------------------------------------------------------ oversized lines inside one block
+
+
+def test_oversized_lines_within_a_block_are_read_by_pattern(tmp_path, monkeypatch, search):
+    """A line over MAX_LINE_BYTES that still fits in the buffer reaches the hot loop whole: it is
+    not parsed either, but read by pattern from its head and tail, like one streamed past."""
+    monkeypatch.setattr(ct, "MAX_LINE_BYTES", 2000)
+    monkeypatch.setattr(ct, "HUGE_KEEP", 500)
+    big_write = use_line([block("toolu_01W", "Write", {"file_path": "/home/dev/app/a.txt", "content": "z" * 5000})])
+    big_system = jl(type="system", subtype="api_error", uuid="e", timestamp=TS, error={"message": "y" * 5000})
+    small = use_line([block("toolu_01S", "Bash", {"command": "ls"})], ts="2026-11-21T10:00:01.000Z")
+    files = write(tmp_path, small + big_write + big_system + small.replace(b"toolu_01S", b"toolu_01T"))
+    scan = ct.scan_files(files, None, None, None, ct.Collector("first", 100))
+    assert [(e[3], e[4]) for e in scan.collector.entries()] == [("toolu_01W", "Write"), ("toolu_01S", "Bash"), ("toolu_01T", "Bash")]
+    assert scan.stats.oversized_lines == 2 and scan.stats.lines_parsed == 2
+    assert sum("not parsed whole" in w.message for w in scan.warnings) == 2
