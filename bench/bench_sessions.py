@@ -7,8 +7,10 @@ Generates (seeded, deterministic) a transcript set shaped like real 2.1.x transc
 block per assistant line, tool results as user lines with a duplicated `toolUseResult`, long
 outputs (file reads, build logs), request blobs, attachments, file-history snapshots, progress
 lines, subagent files with .meta.json, occasional compactions and API errors. Then measures, each
-in its own child process on the same warm files: rca (`extract_session_commands`, every tool),
-the seeds' snippet (json.loads per line), orjson per line, jq, `rg -c` (if installed) and `cat`.
+in its own child process on the same warm files: rca (`extract_session_commands`, every tool; and
+again with CPython's search instead of StringZilla's), the seeds' snippet (json.loads per line),
+orjson per line, a floor (read, search, orjson of the tool_use lines and nothing else), jq, `rg -c`
+(if installed) and `cat`.
 Goal (issue 5): ≥ 15× faster than the snippet, within ~3× of cat, peak RSS ≤ 64 MB.
 """
 
@@ -221,7 +223,40 @@ r = extract_session_commands(paths=[sys.argv[1]], tools="all", limit=200)
 print(r.total)
 """
 
+RCA_PY_SEARCH = RCA.replace("import extract_session_commands",
+                            "import extract_session_commands\nimport mcp_server.sources.claude_transcripts as ct\nct._SzStr = None")
+
 IMPORT_ONLY = "import mcp_server.sources.claude_transcripts"
+
+#: What no scan that parses every tool-call line can beat: read the files in 2 MB blocks, find the
+#: tool_use lines (SIMD search) and orjson them, nothing else (no imports of rca, no indexing,
+#: lines cut by a block boundary not even completed).
+FLOOR = r"""
+import glob, sys, orjson
+from stringzilla import Str
+buf = bytearray(2 << 20)
+marker = b'"type":"tool_use"'
+n = 0
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.jsonl", recursive=True)):
+    with open(path, "rb", buffering=0) as f:
+        while True:
+            k = f.readinto(buf)
+            if not k:
+                break
+            find = Str(buf).find
+            pos = find(marker, 0, k)
+            while pos >= 0:
+                le = buf.find(b"\n", pos, k)
+                if le < 0:
+                    break
+                try:
+                    orjson.loads(buf[buf.rfind(b"\n", 0, pos) + 1 : le])
+                    n += 1
+                except orjson.JSONDecodeError:
+                    pass
+                pos = find(marker, le + 1, k)
+print(n)
+"""
 
 JQ_FILTER = 'select(.type=="assistant") | .message.content[]? | select(.type=="tool_use") | .id'
 
@@ -257,6 +292,14 @@ def main() -> None:
                  startup_seconds=round(startup.seconds, 3)))
         emit(row(BENCH, "rca vs cat", rca.seconds, rca_n, rca.peak_rss_mb, baseline="cat",
                  baseline_seconds=cat.seconds, goal="within ~3× of cat (ratio ≥ 0.33)"))
+        py_search = best(python_child(RCA_PY_SEARCH, str(folder)), env=env, cwd=str(ROOT))
+        emit(row(BENCH, "rca with CPython's bytes.find instead of StringZilla", py_search.seconds,
+                 int(py_search.stdout.strip() or 0), py_search.peak_rss_mb, baseline="json.loads snippet",
+                 baseline_seconds=snippet.seconds, goal=GOAL))
+        floor = best(python_child(FLOOR, str(folder)), env=env)
+        emit(row(BENCH, "floor: read + SIMD search + orjson of the tool_use lines, nothing else", floor.seconds,
+                 int(floor.stdout.strip() or 0), floor.peak_rss_mb, baseline="json.loads snippet",
+                 baseline_seconds=snippet.seconds, goal=GOAL))
         emit(row(BENCH, "json.loads snippet", snippet.seconds, snip_n, snippet.peak_rss_mb, goal=GOAL))
         oj = best(python_child(ORJSON_SNIPPET, str(folder)), env=env)
         emit(row(BENCH, "orjson per line", oj.seconds, int(oj.stdout.strip() or 0), oj.peak_rss_mb, goal=GOAL))

@@ -16,11 +16,15 @@ module follows what real 2.1.x transcripts contain and tolerates drift):
 
 Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (tool
 outputs, request blobs, attachments, snapshots). Files are read with `readinto` into one reused
-2 MB buffer; `bytearray.find` locates three structural markers (`"type":"tool_use"`, `"subtype":"`
-of system lines, `"isApiErrorMessage":true` -- inside a JSON string every quote is escaped, so
-these byte patterns only match real structure, at any nesting depth); only the lines holding one
-are parsed, with orjson. Tool results are never parsed during the scan: a `Collector` keeps only
-the entries of the page asked for (time, file, byte offset, id), and that page is materialised by
+2 MB buffer; one search per block finds each of three structural markers (`"type":"tool_use"`,
+`"subtype":"` of system lines, `"isApiErrorMessage":true` -- inside a JSON string every quote is
+escaped, so these byte patterns only match real structure, at any nesting depth). The search is
+StringZilla's SIMD `find` (memory speed); CPython's `bytearray.find` is the fallback, a two-way
+search whose skip table keys on the byte under the needle's end (for two markers a quote, the
+commonest byte of JSON), so it manages 3-4 GB/s and three passes cost ~0.9 s per GB. Only the
+lines holding a marker are parsed, with orjson (the common line, a top-level assistant line, in
+an inline loop). Tool results are never parsed during the scan: a `Collector` keeps only the
+entries of the page asked for (time, file, byte offset, id), and that page is materialised by
 re-reading its lines and searching forward for each call's `"tool_use_id":"<id>"`. So memory does
 not grow with the number of calls, beyond one small int per call to drop duplicates. A line
 longer than `MAX_LINE_BYTES` is never held whole: its head and tail are kept, the fields are read
@@ -766,46 +770,112 @@ USE_MARKER = b'"type":"tool_use"'
 NOTE_MARKERS = (b'"subtype":"', b'"isApiErrorMessage":true')
 
 
-def _scan_region(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytes, base: int, end: int, last: bool) -> None:
-    """Parse the lines of buf[:end] (whole lines) that hold a marker; `base` is buf's file offset."""
-    find = buf.find
+try:  # SIMD substring search; CPython's own is the fallback (see the module docstring)
+    from stringzilla import Str as _SzStr
+except ImportError:  # pragma: no cover - a declared dependency; the fallback is tested by monkeypatching
+    _SzStr = None
+
+
+def _haystack(buf: bytearray) -> Any:
+    """What the markers are searched in: a zero-copy StringZilla view of `buf` (its `find` has the
+    semantics of `bytearray.find`, at memory speed), else `buf` itself (CPython's two-way search,
+    3-4 GB/s on JSON text). The view holds a raw pointer and no buffer export: `buf` must not be
+    resized while it lives, so it is made per region and dropped before the next read."""
+    return _SzStr(buf) if _SzStr is not None else buf
+
+
+def _scan_region(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearray, base: int, end: int, last: bool) -> None:
+    """Parse the lines of buf[:end] (whole lines) that hold a marker; `base` is buf's file offset.
+
+    One search per marker over the whole region (never a per-line loop); the start of the line
+    around each hit is found with memrchr (`bytearray.rfind` of one byte), its end with memchr, and
+    the search goes on after the line, so a line is parsed once whatever it holds."""
+    find = _haystack(buf).find  # a view of buf: buf is not resized while it lives (this call)
+    bfind = buf.find
     rfind = buf.rfind
     use_lines: list[int] = []
     pos = find(USE_MARKER, 0, end)
     while pos >= 0:
-        ls = rfind(b"\n", 0, pos) + 1
-        use_lines.append(ls)
-        le = find(b"\n", pos, end)
+        use_lines.append(rfind(b"\n", 0, pos) + 1)
+        le = bfind(b"\n", pos, end)
         if le < 0:
             break
         pos = find(USE_MARKER, le + 1, end)
-    note_lines: set[int] = set()
+    note_lines: Optional[set[int]] = None
     for marker in NOTE_MARKERS:
         pos = find(marker, 0, end)
         while pos >= 0:
+            if note_lines is None:
+                note_lines = set()
             note_lines.add(rfind(b"\n", 0, pos) + 1)
-            le = find(b"\n", pos, end)
+            le = bfind(b"\n", pos, end)
             if le < 0:
                 break
             pos = find(marker, le + 1, end)
-    if not use_lines and not note_lines:
-        return
-    starts = sorted(note_lines.union(use_lines)) if note_lines else use_lines
-    uses = set(use_lines)
+    if note_lines is not None:
+        use_lines = sorted(note_lines.union(use_lines))
+    if use_lines:
+        _parse_lines(scanner, fidx, tf, buf, base, end, use_lines, note_lines, last)
+
+
+def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearray, base: int, end: int,
+                 starts: list[int], note_lines: Optional[set[int]], last: bool) -> None:
+    """The hot loop, in line order: parse each candidate line and index its calls. The common line
+    (a top-level `assistant` line whose content list holds the block) is handled inline; anything
+    else (note lines, other line types, invalid lines) goes through the general `_Scanner`
+    methods. Both paths index a line the same way (tested against a full parse of every line)."""
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    bfind = buf.find
+    line_types = scanner.scan.stats.line_types
+    tools = scanner.tools
+    add = scanner.scan.collector.add_use
+    parsed = 0
     for ls in starts:
-        le = find(b"\n", ls, end)
+        le = bfind(b"\n", ls, end)
         if le < 0:
             le = end
+        off = base + ls
         if le - ls > MAX_LINE_BYTES:
-            scanner.huge(fidx, tf, base + ls, buf[ls : ls + HUGE_KEEP], buf[le - HUGE_KEEP : le], le - ls)
+            scanner.huge(fidx, tf, off, buf[ls : ls + HUGE_KEEP], buf[le - HUGE_KEEP : le], le - ls)
             continue
-        obj = scanner.parse(tf, base + ls, buf[ls:le], last)
-        if obj is None:
+        if note_lines is not None and ls in note_lines:
+            obj = scanner.parse(tf, off, buf[ls:le], last)
+            if obj is not None:
+                if bfind(USE_MARKER, ls, le) >= 0:
+                    scanner.uses(fidx, off, obj)
+                scanner.notes(fidx, off, obj)
             continue
-        if ls in uses:
-            scanner.uses(fidx, base + ls, obj)
-        if ls in note_lines:
-            scanner.notes(fidx, base + ls, obj)
+        try:
+            obj = loads(buf[ls:le])
+        except decode_error:
+            obj = None
+        if type(obj) is not dict or obj.get("type") != "assistant":
+            # invalid, not UTF-8, not an object, another line type: the general path reports it
+            obj = scanner.parse(tf, off, buf[ls:le], last)
+            if obj is not None:
+                scanner.uses(fidx, off, obj)
+            continue
+        parsed += 1
+        msg = obj.get("message")
+        content = msg.get("content") if type(msg) is dict else None
+        if type(content) is not list:
+            scanner.uses(fidx, off, obj)
+            continue
+        ts = obj.get("timestamp")
+        if type(ts) is not str:
+            ts = ""
+        elif len(ts) != 24 or ts[19] != "." or ts[23] != "Z":
+            ts = _norm_ts(ts)
+        for b in content:
+            if type(b) is dict and b.get("type") == "tool_use":
+                tid = b.get("id")
+                name = b.get("name")
+                if type(tid) is str and type(name) is str and (tools is None or name in tools):
+                    add(ts, fidx, off, tid, name)
+    if parsed:
+        scanner.parsed += parsed
+        line_types["assistant"] = line_types.get("assistant", 0) + parsed
 
 
 def _scan_file(scanner: _Scanner, fidx: int, tf: TranscriptFile) -> None:
@@ -1007,13 +1077,15 @@ def _find_result(path: Path, start: int, tid: str) -> tuple[int, Optional[bytes]
     (-1, None, None) when there is none (the call was still running when the transcript ended).
     """
     needle = b'"tool_use_id":"' + tid.encode("utf-8", "replace") + b'"'
+    size = 64 << 10  # the result usually follows within a few KB: start small, double up to a block
     try:
         with open(path, "rb") as f:
             f.seek(start)
             pos = start
             keep = b""
             while True:
-                block = f.read(BLOCK_BYTES)
+                block = f.read(size)
+                size = min(size * 2, BLOCK_BYTES)
                 if not block:
                     return -1, None, None
                 buf = keep + block
@@ -1318,6 +1390,37 @@ class Collector:
         self.seen.add(h)
         self._emit(key, (tool, False))
 
+    def add_use(self, ts: str, fidx: int, off: int, tid: str, tool: str) -> None:
+        """`add` of a top-level (not nested) call, inlined for the scan's hot loop."""
+        self.seen_count += 1
+        h = hash(tid)
+        seen = self.seen
+        if h in seen:
+            return
+        seen.add(h)
+        if (self.start and (not ts or ts < self.start)) or (self.end and ts and ts > self.end):
+            return
+        self.total += 1
+        heap = self.heap
+        if self.mode == "first":
+            if self.after is None and len(heap) == self.k and ts > heap[0].key[0]:
+                self.remaining += 1  # the common case once the page is full: a later call
+                return
+            key = (ts, fidx, off, tid)
+            if self.after is not None and key <= self.after:
+                return
+            self.remaining += 1
+            if len(heap) < self.k:
+                heapq.heappush(heap, _Rev(key, (tool, False)))
+            elif key < heap[0].key:
+                heapq.heapreplace(heap, _Rev(key, (tool, False)))
+            return
+        key = (ts, fidx, off, tid)
+        if len(heap) < self.k:
+            heapq.heappush(heap, (key, (tool, False)))
+        elif key > heap[0][0]:
+            heapq.heapreplace(heap, (key, (tool, False)))
+
     def finish(self) -> None:
         for tid, (key, tool) in self.nested.items():
             if hash(tid) not in self.seen:
@@ -1536,7 +1639,7 @@ def _count_tool_uses(path: Path) -> int:
                 # the kept tail is shorter than the needle, so a hit in `joined` is either inside
                 # this block or straddles the boundary: each is counted exactly once
                 joined = tail + block
-                n += joined.count(needle)
+                n += _haystack(joined).count(needle)
                 tail = joined[-(len(needle) - 1) :]
     except OSError:
         return n
