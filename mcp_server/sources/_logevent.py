@@ -15,7 +15,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Iterator, Optional
+from typing import IO, Any, Iterator, Optional
 
 from ..models import EVIDENCE_PREFIX, Event, ExtraValue, ParseWarning, clip, make_evidence_id
 
@@ -369,12 +369,25 @@ MAX_JSON_LINE = 16 << 20
 #: Bytes read per call by `raw_lines` (a line never needs to fit in one block).
 LINE_BLOCK = 1 << 20
 
+try:  # SIMD substring search and counting (a declared dependency); CPython's own is the fallback
+    from stringzilla import Str as _SzStr
+except ImportError:  # pragma: no cover - the fallback is tested by monkeypatching _SzStr
+    _SzStr = None
+
+
+def _simd(buf: bytes) -> Any:
+    """A zero-copy view of `buf` whose `find`, `rfind` and `count` behave as `bytes`' own but run
+    at memory speed (StringZilla), else `buf` itself. The view does not own `buf`: keep `buf`
+    referenced while the view is used."""
+    return _SzStr(buf) if _SzStr is not None else buf
+
 
 def _line_blocks(
     stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int
-) -> Iterator[tuple[int, bytes]]:
-    """Whole lines of a stream in big blocks: `(lines before this block, block)`, the block's
-    lines joined by b"\\n" (their `\\r` kept) and without a final newline.
+) -> Iterator[tuple[int, bytes, int, int]]:
+    """Whole lines of a stream in big blocks: `(lines before, block, start, end)`, where
+    `block[start:end]` is one or more whole lines joined by b"\\n" (their `\\r` kept), without a
+    final newline. No bytes are copied to make a block: the region is given by offsets.
 
     Reads 1 MB at a time (`read1`), so splitting and searching happen in C rather than one
     `readline` per line, which costs more than decoding a short JSON line. A line that spans
@@ -411,6 +424,7 @@ def _line_blocks(
                 if held >= limit:
                     skipping, parts, held = held, [], 0
             continue
+        start = 0
         if skipping or parts:
             if skipping:
                 warnings.append(too_long(skipping + nl))
@@ -423,31 +437,25 @@ def _line_blocks(
                 if len(line) >= limit:
                     warnings.append(too_long(len(line)))
                     line = b""
-            yield number, line
+            yield number, line, 0, len(line)
             number += 1
-            last = block.rfind(b"\n")
-            body = block[nl + 1 : last]
-            empty = last == nl  # no whole line after the joined one
-        else:
-            last = block.rfind(b"\n")
-            body = block[:last]
-            empty = False
-        tail = block[last + 1 :]
-        if tail:
-            parts.append(tail)
-            held = len(tail)
-        if not empty:
-            yield number, body
-            number += body.count(b"\n") + 1
+            start = nl + 1
+        last = block.rfind(b"\n")
+        if last >= start:  # whole lines between start and the last newline
+            yield number, block, start, last
+            number += _simd(block).count(b"\n", start, last) + 1
+        if last + 1 < len(block):
+            parts.append(block[last + 1 :])
+            held = len(block) - last - 1
     if skipping:
         warnings.append(too_long(skipping))
-        yield number, b""
+        yield number, b"", 0, 0
     elif parts:
         line = b"".join(parts)
         if len(line) >= limit:
             warnings.append(too_long(len(line)))
             line = b""
-        yield number, line
+        yield number, line, 0, len(line)
 
 
 def raw_lines(
@@ -455,8 +463,12 @@ def raw_lines(
 ) -> Iterator[bytes]:
     """Byte lines of a stream without their line ending; a line over `limit` is skipped with a
     warning and an empty line stands in for it (see `_line_blocks`)."""
-    for before, block in _line_blocks(stream, warnings, source, path, limit):
+    for before, block, start, end in _line_blocks(stream, warnings, source, path, limit):
         lines = block.split(b"\n")
+        if end < len(block):
+            lines.pop()  # the piece after the region's last newline
+        if start:
+            del lines[0]  # the piece before the region (it ended a line joined from pieces)
         if limit >= LINE_BLOCK:  # every line of a block is shorter than the limit
             if b"\r" in block:
                 lines = [line.rstrip(b"\r") for line in lines]
@@ -484,33 +496,34 @@ def grep_lines(
     kept too (journalctl prints a value that is not clean UTF-8 as one, which hides its text from
     a byte search). Over-long lines are skipped with a warning, as by `raw_lines`."""
     first_needle, rest = needles[0], needles[1:]
-    for before, block in _line_blocks(stream, warnings, source, path, MAX_JSON_LINE):
+    for before, block, region_start, region_end in _line_blocks(stream, warnings, source, path, MAX_JSON_LINE):
         low = block.lower()
+        fast_low, fast_block = _simd(low), _simd(block)  # views: low and block stay referenced here
         spans: dict[int, int] = {}  # line start -> line end, for the lines to yield
-        pos = low.find(first_needle)
+        pos = fast_low.find(first_needle, region_start, region_end)
         while pos >= 0:
-            start = low.rfind(b"\n", 0, pos) + 1
-            end = low.find(b"\n", pos)
+            start = max(region_start, fast_low.rfind(b"\n", 0, pos) + 1)
+            end = fast_low.find(b"\n", pos, region_end)
             if end < 0:
-                end = len(low)
+                end = region_end
             if not rest or all(n in low[start:end] for n in rest):
                 spans[start] = end
-            pos = low.find(first_needle, end)
+            pos = fast_low.find(first_needle, end, region_end)
         if byte_arrays:
-            pos = block.find(b'":[')
+            pos = fast_block.find(b'":[', region_start, region_end)
             while pos >= 0:
-                end = block.find(b"\n", pos)
+                end = fast_block.find(b"\n", pos, region_end)
                 if end < 0:
-                    end = len(block)
+                    end = region_end
                 if block[pos + 3 : pos + 4].isdigit():
-                    spans[block.rfind(b"\n", 0, pos) + 1] = end
-                    pos = block.find(b'":[', end)
+                    spans[max(region_start, fast_block.rfind(b"\n", 0, pos) + 1)] = end
+                    pos = fast_block.find(b'":[', end, region_end)
                 else:
-                    pos = block.find(b'":[', pos + 3)
-        counted = 0  # block offset up to which newlines are counted
+                    pos = fast_block.find(b'":[', pos + 3, region_end)
+        counted = region_start  # block offset up to which newlines are counted
         number = before + 1  # number of the line starting at `counted`
         for start in sorted(spans) if byte_arrays else spans:
-            number += block.count(b"\n", counted, start)
+            number += fast_block.count(b"\n", counted, start)
             counted = start
             yield number, block[start : spans[start]].rstrip(b"\r")
 
