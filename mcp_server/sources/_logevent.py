@@ -377,8 +377,8 @@ except ImportError:  # pragma: no cover - the fallback is tested by monkeypatchi
 
 def _simd(buf: bytes) -> Any:
     """A zero-copy view of `buf` whose `find`, `rfind` and `count` behave as `bytes`' own but run
-    at memory speed (StringZilla), else `buf` itself. The view does not own `buf`: keep `buf`
-    referenced while the view is used."""
+    at memory speed (StringZilla), else `buf` itself. The view keeps a reference to `buf`, and
+    bytes cannot change under it."""
     return _SzStr(buf) if _SzStr is not None else buf
 
 
@@ -498,7 +498,7 @@ def grep_lines(
     first_needle, rest = needles[0], needles[1:]
     for before, block, region_start, region_end in _line_blocks(stream, warnings, source, path, MAX_JSON_LINE):
         low = block.lower()
-        fast_low, fast_block = _simd(low), _simd(block)  # views: low and block stay referenced here
+        fast_low, fast_block = _simd(low), _simd(block)
         spans: dict[int, int] = {}  # line start -> line end, for the lines to yield
         pos = fast_low.find(first_needle, region_start, region_end)
         while pos >= 0:
