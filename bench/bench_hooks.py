@@ -104,8 +104,8 @@ def main() -> None:
         bash.write_text(json.dumps(payload(project, "Bash", {"command": "git status"})))
         pipeline = tmp / "pipeline.json"
         pipeline.write_text(json.dumps(payload(project, "Bash", {"command": "cd src && pytest -x -q | tail -20"})))
-        unscreened = tmp / "unscreened.json"  # `log` is a rule word: the screen leaves it to the classifier
-        unscreened.write_text(json.dumps(payload(project, "Bash", {"command": "git log --oneline -20"})))
+        unscreened = tmp / "unscreened.json"  # `find` has an analyzer (-delete, -exec): left to the classifier
+        unscreened.write_text(json.dumps(payload(project, "Bash", {"command": "find src -name '*.py' | head -20"})))
         destroy = tmp / "destroy.json"
         destroy.write_text(json.dumps(payload(project, "Bash", {"command": "tmux kill-server"})))
 
@@ -192,13 +192,15 @@ def main() -> None:
         state_file.write_text(json.dumps({"open": True, "id": "RCA-001"}))
         subject("PreToolUse deny: Edit, investigation open", edit, '"deny"')
         subject("PreToolUse allow: Write into docs/rca/, investigation open", report, "{}")
-        subject("PreToolUse allow: Bash git status, investigation open (cleared by the light screen)", bash, "{}")
-        subject("PreToolUse allow: Bash `cd src && pytest -x -q | tail -20`, investigation open (light screen)",
+        subject("PreToolUse allow: Bash git status, investigation open (cleared by the gate screen)", bash, "{}")
+        subject("PreToolUse allow: Bash `cd src && pytest -x -q | tail -20`, investigation open (gate screen)",
                 pipeline, "{}")
-        subject("PreToolUse allow: Bash `git log --oneline -20`, investigation open (the screen cannot clear it: "
-                "danger classifier imported)", unscreened, "{}")
+        subject("PreToolUse allow: Bash `find src -name '*.py' | head -20`, investigation open (the screen leaves "
+                "find to the classifier: danger classifier imported)", unscreened, "{}")
         subject("PreToolUse deny: Bash `tmux kill-server`, investigation open (danger classifier imported)",
                 destroy, '"deny"')
+        # --- the mix: what agents run, one PreToolUse Bash call per command, investigation open ----
+        mix_subject(tmp, project, hook, bare_argv, env, 3 if args.size == "full" else 1)
         workflow("from mcp_server.workflow import storage; from mcp_server.workflow.state import Override\n"
                  "with storage.transaction(storage.gatefile.project_dir()) as inv:\n"
                  "    inv.overrides.append(Override(time=storage.now(), source='user_prompt', text='bench'))\n"
@@ -213,6 +215,46 @@ def main() -> None:
                 run_env=dict(env, RCA_HOOK_PYTHON=python))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+MIX = ROOT / "bench" / "agent_commands.txt"
+
+
+def mix_subject(tmp: Path, project: Path, hook: list[str], bare_argv: list[str], env: dict, rounds: int) -> None:
+    """Every command of bench/agent_commands.txt (ordinary agent work, none denied) through the hook
+    `rounds` times, each run beside a bare interpreter run; the p50, p75 and p90 of all runs against
+    the baseline's, and how many commands the light gate screen cleared without the classifier."""
+    sys.path.insert(0, str(ROOT))
+    from mcp_server.analysis.danger_screen import gate_cleared
+
+    commands = [c for c in MIX.read_text(encoding="utf-8").splitlines() if c.strip() and not c.startswith("#")]
+    files = []
+    for k, command in enumerate(commands):
+        f = tmp / f"mix-{k}.json"
+        f.write_text(json.dumps(payload(project, "Bash", {"command": command})))
+        files.append(f)
+    for f in files[:2]:  # warm-up (page cache, pyc)
+        run_child(hook, stdin_path=str(f), env=env)
+    t, b, rss, screened, by = [], [], 0.0, [], {}
+    for _ in range(rounds):
+        for command, f in zip(commands, files):
+            r = run_child(hook, stdin_path=str(f), env=env)
+            br = run_child(bare_argv, stdin_path=str(f), env=env)
+            assert r.returncode == 0 and b'"deny"' not in r.stdout, (command, r.stdout)
+            t.append(r.seconds)
+            b.append(br.seconds)
+            rss = max(rss, r.peak_rss_mb)
+            by.setdefault(gate_cleared(command), []).append(r.seconds / br.seconds)
+    cleared = sum(gate_cleared(c) for c in commands)
+    p50, bp50 = statistics.median(t), statistics.median(b)
+    emit(row("hooks", f"PreToolUse Bash, investigation open: the mix of {len(commands)} agent commands "
+             f"(bench/agent_commands.txt; {cleared} cleared by the gate screen)", p50, 1, rss, baseline=BARE,
+             baseline_seconds=bp50, goal=GOAL, runs=len(t), p50_ms=round(p50 * 1e3, 2),
+             p75_ms=round(pct(t, 0.75) * 1e3, 2), p90_ms=round(pct(t, 0.9) * 1e3, 2), bare_p50_ms=round(bp50 * 1e3, 2),
+             x_bare=round(p50 / bp50, 2), meets_goal=p50 / bp50 <= 1.3,
+             x_bare_p75=round(pct(t, 0.75) / pct(b, 0.75), 2), x_bare_p90=round(pct(t, 0.9) / pct(b, 0.9), 2),
+             x_bare_screened_p50=round(statistics.median(by.get(True, [0])), 2),
+             x_bare_classifier_p50=round(statistics.median(by.get(False, [0])), 2)))
 
 
 if __name__ == "__main__":

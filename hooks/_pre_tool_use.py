@@ -5,10 +5,11 @@
   missing, and how the user overrides. Writes into the report folder (docs/rca/) stay allowed.
 - Bash: while an investigation is open, deny only commands the danger classifier rates as
   destroying processes or evidence (kill, rm -rf, git reset --hard, journal vacuum, …). Every
-  other command passes. Ordinary commands (`git status`, `ls -la`, `pytest -x`, …) are cleared by
-  the classifier's light lexical screen (`mcp_server.analysis.danger_screen`, string operations
-  only); the classifier itself is loaded only for what the screen cannot clear. It lives in the
-  plugin's environment; when it cannot be imported the command is allowed and a note goes to stderr.
+  other command passes. Ordinary commands (`git log`, `ls -la`, `python -m pytest -x 2>&1 | tail`,
+  …) are cleared by the classifier's light screen for this gate (`danger_screen.gate_cleared`:
+  string operations and tables generated from the rules, no imports); the classifier itself is
+  loaded only for what the screen cannot clear. It lives in the plugin's environment; when it
+  cannot be imported the command is allowed and a note goes to stderr.
 
 With no investigation open this reads one small file and prints `{}`.
 """
@@ -77,8 +78,8 @@ def bash_decision(payload: dict, gate: dict) -> dict:
     try:
         from mcp_server.analysis import danger_screen
 
-        if danger_screen.cleared(command):
-            return {}  # the classifier would rate it "none"
+        if danger_screen.gate_cleared(command):
+            return {}  # the classifier would find nothing this gate denies
     except Exception as exc:  # noqa: BLE001 - a broken screen only costs time: the classifier decides
         note(f"the danger screen failed ({exc.__class__.__name__}: {exc}); asking the classifier")
     danger = load_danger()

@@ -10,7 +10,7 @@ import re
 import shlex
 import time
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import rules as R
 from . import parser as _parser
@@ -138,9 +138,7 @@ def _screen_vocabulary() -> Tuple[FrozenSet[str], Tuple[str, ...]]:
               "if", "then", "else", "elif", "fi", "do", "done", "time"}
     # A program judged only by its rule table (no analyzer, no generic verbs, not a wrapper of
     # code) can match only when a rule's first subcommand word is there: `git status` cannot.
-    special = set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS) | set(R.HTTP_CLIENTS)
-    special |= set(R.NETWORK_SINKS) | set(R.READ_COMMANDS) | set(R.ENV_DUMPERS) | set(R.GENERIC_TOO) | set(R.STRING_RUNNERS)
-    special |= {"find", "java", "busybox", "gh", "gpg", "security", "printenv", "eval", "ssh", "su", "runuser", "script"}
+    special = _special_programs()
     for prog, rules in R.PROGRAM_RULES.items():
         if prog in special or any(path[0] == "*" for path, *_ in rules):
             continue
@@ -150,6 +148,72 @@ def _screen_vocabulary() -> Tuple[FrozenSet[str], Tuple[str, ...]]:
     subs |= {"secret", "mkfs", "hist", "savehist", "fork", "/dev/", "sysrq", "power"}
     subs |= set(R.SECRET_FILE_FRAGMENTS) | set(R.SECRET_ENV_FRAGMENTS)
     return frozenset(n.lower() for n in names), tuple(sorted(x.lower() for x in subs))
+
+
+def _special_programs() -> Set[str]:
+    """Programs `_program` does more with than match their rule table: analyzers, shells and
+    interpreters (they run code), HTTP clients and network sinks, secret readers, generic verbs."""
+    special = set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS) | set(R.HTTP_CLIENTS)
+    special |= set(R.NETWORK_SINKS) | set(R.READ_COMMANDS) | set(R.ENV_DUMPERS) | set(R.GENERIC_TOO) | set(R.STRING_RUNNERS)
+    special |= {"find", "java", "busybox", "gh", "gpg", "security", "printenv", "eval", "ssh", "su", "runuser", "script"}
+    return special
+
+
+def _screen_hosts() -> Dict[str, object]:
+    """The tables of the hooks' position-aware gate screen (`danger_screen.gate_cleared`), read
+    off `_program` and the rule tables. Each names programs whose findings in a gate category can
+    only come from a few words, so the screen need not send them to the classifier otherwise:
+
+    - HOSTS: judged by their rule table alone (not special, no `*` rule, not a command runner,
+      not a wrapper), each with the first words of its rule paths. `_match_rules` skips a rule
+      whose first word is not among the positionals, and nothing else in `_program` can find
+      anything gate-worthy for them (no analyzer, no generic verbs; secrets and mentions are
+      never gate categories): `git log …` with none of git's rule words cannot be denied.
+    - GENERIC: the rule table plus the generic destructive verbs (`GENERIC_TOO`, less those with
+      another role): besides the rule words, only a verb, compound verb or option word (all among
+      the fragments) in the program name or an argument can make `_generic` fire.
+    - DATA: `DATA_COMMANDS` with no rule table, analyzer, runner or wrapper role: `_program`
+      looks at their arguments only for mentions (never executed) and credential files (not a
+      gate category): `echo done`, `grep -rn kill src`. READ_COMMANDS (cat, grep, sed, …) are
+      special only for that credential-file check, so they count as data.
+    - INTERPRETERS: name -> (code options, options taking a value, python?): `_interpreter`
+      finds something only in inline code (a code option) or in code piped to its stdin (no
+      script and no module); a script file or `python -m module` is opaque.
+    """
+    special = _special_programs()
+    runners = {p for p, _ in R.DASHDASH_RUNNERS} | {p for p, _ in R.SUBCOMMAND_RUNNERS}
+    # what else `_program` and `_command` do with a program, besides its rule table and generic verbs
+    other = set(_ANALYZERS) | set(R.SHELLS) | set(R.INTERPRETERS) | set(R.DB_CLIENTS) | set(R.HTTP_CLIENTS)
+    other |= set(R.NETWORK_SINKS) | set(R.ENV_DUMPERS) | set(R.STRING_RUNNERS) | runners | set(R.WRAPPERS)
+    other |= {"find", "java", "busybox", "gh", "gpg", "security", "printenv", "eval", "ssh", "mosh", "autossh", "su",
+              "runuser", "script", "time", "mkfs"} | set(_TRUNCATORS) | set(_parser.RESERVED)
+
+    def rule_words(prog: str) -> Optional[FrozenSet[str]]:
+        rules = R.PROGRAM_RULES.get(prog, [])
+        if prog in other or prog.startswith("mkfs") or any(path[0] == "*" for path, *_ in rules):
+            return None
+        return frozenset(path[0].lower() for path, *_ in rules)
+
+    hosts: Dict[str, FrozenSet[str]] = {}
+    for prog in R.PROGRAM_RULES:
+        words = rule_words(prog)
+        if words is not None and prog not in special:
+            hosts[prog.lower()] = words
+    generic: Dict[str, FrozenSet[str]] = {}
+    for prog in R.GENERIC_TOO:
+        words = rule_words(prog)
+        if words is not None and prog not in R.READ_COMMANDS:
+            generic[prog.lower()] = words
+    names, _ = _screen_vocabulary()
+    data = frozenset(p.lower() for p in R.DATA_COMMANDS
+                     if p not in other and p not in R.PROGRAM_RULES and p not in R.GENERIC_TOO and p.lower() not in names)
+    interpreters = {
+        name.lower(): (tuple(sorted(R.CODE_OPTS.get(family, ()))), tuple(sorted(R.INTERPRETER_VALUE_OPTS.get(family, ()))),
+                       family == "python")
+        for name, family in R.INTERPRETERS.items()
+        if name not in other - set(R.INTERPRETERS) and name not in R.PROGRAM_RULES and name not in R.GENERIC_TOO
+    }
+    return {"HOSTS": hosts, "GENERIC": generic, "DATA": data, "INTERPRETERS": interpreters}
 
 
 _SCREEN: Optional[Tuple[FrozenSet[str], Tuple[str, ...]]] = None
@@ -782,6 +846,7 @@ def _ssh(args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
 def _interpreter(family: str, prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
     texts = [w.text for w in args]
     code_opts = R.CODE_OPTS.get(family, frozenset())
+    value_opts = R.INTERPRETER_VALUE_OPTS.get(family, frozenset())
     code: Optional[Tuple[str, Word]] = None
     script_file = False
     k = 0
@@ -798,7 +863,7 @@ def _interpreter(family: str, prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, 
         if t in ("-m",) and family == "python":
             return  # a module: opaque
         if t.startswith("-"):
-            k += 1
+            k += 2 if t in value_opts else 1  # `python -W ignore -c …`: `ignore` is not the script
             continue
         if t != "-":
             script_file = True

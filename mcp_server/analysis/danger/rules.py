@@ -152,6 +152,16 @@ CODE_OPTS: Dict[str, FrozenSet[str]] = {
     "lua": frozenset({"-e"}),
 }
 
+#: Interpreter options that take the next word as their value, per family: the word after them is
+#: neither the script nor the code (`python -W ignore -c "…"` runs the -c code).
+INTERPRETER_VALUE_OPTS: Dict[str, FrozenSet[str]] = {
+    "python": frozenset({"-W", "-X", "--check-hash-based-pycs"}),
+    "node": frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
+                       "--env-file", "--input-type", "--title", "--inspect-port", "--stack-size"}),
+    "ruby": frozenset({"-r", "-I", "-C"}),
+    "perl": frozenset({"-I"}),
+}
+
 #: Database clients: their -c/-e/--eval/--query text, positional SQL, and stdin are SQL.
 DB_CLIENTS: Dict[str, FrozenSet[str]] = {
     "psql": frozenset({"-c", "--command"}),
