@@ -220,6 +220,9 @@ def test_ordinary_commands_are_not_dangerous_and_not_gated(command):
     "cat <<'EOF' | bash\nrm -rf /etc\nEOF", "sh <<< 'rm -rf /etc'", "su -c 'rm -rf /etc' root",
     "docker exec web rm -rf /etc", "find /etc -exec rm -rf {} +", "parallel rm -rf ::: /etc",
     "bash -c \"bash -c 'sh -c \\\"rm -rf /etc\\\"'\"", "doppler run -- rm -rf /etc",
+    # an option's value is not the script: the -c / -e code after it still runs
+    "python3 -W ignore -c \"import shutil; shutil.rmtree('/etc')\"", "python3 -X dev -c \"import shutil; shutil.rmtree('/etc')\"",
+    "node -r dotenv/config -e \"require('fs').rmSync('/etc', {recursive: true})\"",
 ])
 def test_wrappers_and_nesting_reach_the_command(command):
     a = classify(command)
