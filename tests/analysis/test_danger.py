@@ -4,8 +4,9 @@ bounds (fuzzed), and the import constraints the PreToolUse hook depends on."""
 from __future__ import annotations
 
 import ast
-import dataclasses
+import copy
 import os
+import pickle
 import shlex
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcp_server.analysis.danger import RISKS, Assessment, classify, destroys_process_or_evidence
+from mcp_server.analysis.danger import RISKS, Assessment, Finding, classify, destroys_process_or_evidence
 from mcp_server.analysis.danger import rules as R
 from tests.conftest import ROOT
 
@@ -295,8 +296,23 @@ def test_unparsed_is_never_silently_safe():
 def test_assessment_is_frozen_and_serialisable():
     a = classify("git reset --hard # x", targets=["repo"])
     assert isinstance(a, Assessment)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         a.risk = "none"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del a.findings[0].reason
+    assert a == classify("git reset --hard # x", targets=["repo"]) and hash(a) == hash(classify("git reset --hard # x", targets=["repo"]))
+    assert a != classify("git reset --hard # y", targets=["repo"])
+    assert pickle.loads(pickle.dumps(a)) == a and copy.deepcopy(a) == a
+    assert repr(a).startswith("Assessment(command='git reset --hard # x', risk='high', findings=(Finding(category=")
+    f = a.findings[0]
+    assert Finding(f.category, f.risk, f.segment, f.span, f.reason) == f  # executes=True, references_target=None
+    assert Finding(category=f.category, risk=f.risk, segment=f.segment, span=f.span, reason=f.reason, executes=False).executes is False
+    with pytest.raises(TypeError):
+        Finding(f.category, f.risk)  # fields without a default are required
+    with pytest.raises(TypeError):
+        Assessment(command="x", risk="none", colour="red")  # unknown field
+    with pytest.raises(TypeError):
+        Assessment("x", "none", command="y")  # one value per field
     d = a.to_dict()
     assert d["risk"] == "high" and d["categories"] == ["vcs_destruction"] and d["unparsed"] is False
     assert set(d["findings"][0]) == {"category", "risk", "segment", "span", "reason", "executes", "references_target"}

@@ -9,8 +9,9 @@ import posixpath
 import re
 import shlex
 import time
-from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only (PEP 563): importing typing costs the hook ~2 ms
+    from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from . import rules as R
 from . import parser as _parser
@@ -34,17 +35,72 @@ _RANK = R.RISK_RANK
 
 # ---------------------------------------------------------------------------------- results
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing a command does (or only mentions) that can kill, destroy or erase evidence."""
+class _Record:
+    """What frozen dataclasses would give (positional or keyword construction with defaults,
+    equality and hashing by value, a readable repr, immutability) without importing
+    `dataclasses`, which costs the hook ~6 ms (it imports `inspect`)."""
 
+    __slots__ = ()
+    _DEFAULTS: Dict[str, object] = {}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes at most {len(names)} arguments")
+        for name, value in zip(names, args):
+            if name in kwargs:
+                raise TypeError(f"{type(self).__name__} got two values for {name}")
+            object.__setattr__(self, name, value)
+        for name in names[len(args):]:
+            if name in kwargs:
+                value = kwargs.pop(name)
+            elif name in self._DEFAULTS:
+                value = self._DEFAULTS[name]
+            else:
+                raise TypeError(f"{type(self).__name__} is missing {name}")
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unknown fields {sorted(kwargs)}")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__ and self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__) + ")"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple:
+        return (type(self), self._values())
+
+
+class Finding(_Record):
+    """One thing a command does (or only mentions) that can kill, destroy or erase evidence.
+
+    category, risk; segment: the simple command (or text) that matched, as written; span: its
+    character span in the original command; reason: one line; executes: False when the text is
+    only mentioned (echo, grep pattern, commit message, heredoc data); references_target: the
+    target it touches, if any."""
+
+    __slots__ = ("category", "risk", "segment", "span", "reason", "executes", "references_target")
+    _DEFAULTS = {"executes": True, "references_target": None}
     category: str
     risk: str
-    segment: str  # the simple command (or text) that matched, as written
-    span: Tuple[int, int]  # character span of the segment in the original command
-    reason: str  # one line
-    executes: bool = True  # False: the text is only mentioned (echo, grep pattern, commit message, heredoc data)
-    references_target: Optional[str] = None  # the target it touches, if any
+    segment: str
+    span: Tuple[int, int]
+    reason: str
+    executes: bool
+    references_target: Optional[str]
 
     def to_dict(self) -> Dict[str, object]:
         return {
@@ -53,18 +109,23 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """The verdict on one command."""
+class Assessment(_Record):
+    """The verdict on one command: risk is critical | high | medium | low | none; findings are
+    everything found, executed first, then mentions; categories the sorted unique categories of
+    executed findings; mentions the findings that are only mentions; parser is fast | bashlex |
+    fallback | screen."""
 
+    __slots__ = ("command", "risk", "findings", "categories", "mentions", "unparsed", "unparsed_reason", "parser")
+    _DEFAULTS = {"findings": (), "categories": (), "mentions": (), "unparsed": False, "unparsed_reason": None,
+                 "parser": "fast"}
     command: str
-    risk: str  # critical | high | medium | low | none
-    findings: Tuple[Finding, ...] = ()  # everything found, executed first, then mentions
-    categories: Tuple[str, ...] = ()  # sorted unique categories of executed findings
-    mentions: Tuple[Finding, ...] = ()  # the findings that are only mentions
-    unparsed: bool = False
-    unparsed_reason: Optional[str] = None
-    parser: str = "fast"  # fast | bashlex | fallback | screen
+    risk: str
+    findings: Tuple[Finding, ...]
+    categories: Tuple[str, ...]
+    mentions: Tuple[Finding, ...]
+    unparsed: bool
+    unparsed_reason: Optional[str]
+    parser: str
 
     @property
     def dangerous(self) -> bool:
@@ -89,17 +150,18 @@ class _Budget(Exception):
     pass
 
 
-@dataclass
 class _Ctx:
-    root: str
-    targets: Tuple[str, ...]
-    cwd: Optional[str]
-    deadline: float
-    findings: List[Finding] = field(default_factory=list)
-    unparsed: List[str] = field(default_factory=list)
-    parser: str = "fast"
+    __slots__ = ("root", "targets", "cwd", "deadline", "findings", "unparsed", "parser", "steps")
 
-    steps: int = 0
+    def __init__(self, root: str, targets: Tuple[str, ...], cwd: Optional[str], deadline: float) -> None:
+        self.root = root
+        self.targets = targets
+        self.cwd = cwd
+        self.deadline = deadline
+        self.findings: List[Finding] = []
+        self.unparsed: List[str] = []
+        self.parser = "fast"
+        self.steps = 0
 
     def check(self) -> None:
         # A short command does little work: only a long text or many steps can be cut, so a GC

@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only (PEP 563)
+    from typing import List, Optional, Tuple
 
 from .rules import DASHES
 

@@ -11,7 +11,9 @@ judged by named analyzers in `engine.py`; their tables (path classes, signals) a
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only (PEP 563)
+    from typing import Dict, FrozenSet, Tuple
 
 # --------------------------------------------------------------------------------------------
 # Risk levels and categories
@@ -289,7 +291,7 @@ HARD_SIGNALS: FrozenSet[str] = frozenset({"9", "KILL", "SIGKILL"})
 # Option spelling: '-f' short flag (also inside '-fd'); '--force' long option (also '--force=x');
 # '--delete*' any long option starting so; '=-delete' an exact single-dash word (find, kubectl -A).
 
-Rule = Tuple[Tuple[str, ...], Dict[str, object], str, str, str]
+Rule = "Tuple[Tuple[str, ...], Dict[str, object], str, str, str]"  # a string: typing is not imported
 
 GIT_GLOBAL_VALUE_OPTS: FrozenSet[str] = frozenset("-C -c --git-dir --work-tree --namespace --exec-path --super-prefix --config-env".split())
 
