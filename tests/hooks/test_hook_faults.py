@@ -362,7 +362,9 @@ def test_frequent_paths_skip_the_costly_stdlib_imports(plugin, event, tool):
     assert [m for m in modules if m in ("json", "re", "enum", "signal", "typing", "dataclasses")] == []
 
 
-@pytest.mark.parametrize("command", ["git status", "ls -la src && pytest -x", "cd src && make | tail -5"])
+@pytest.mark.parametrize("command", ["git status", "ls -la src && pytest -x", "cd src && make | tail -5",
+                                     "git log --oneline -20", "python -m pytest tests -x -q 2>&1 | tail -30",
+                                     "echo done", "tail -n 200 /var/log/nginx/error.log", "npm test"])
 def test_ordinary_bash_during_an_investigation_is_cleared_without_the_classifier(plugin, command):
     """The light screen clears ordinary commands: neither the classifier nor `json`/`re` load."""
     api.start("tmux server died overnight", targets=["tmux"])
