@@ -60,7 +60,9 @@ def cleared(command: object) -> bool:
     for ch in _STRUCTURE:
         if ch in command:
             return False
-    return not _has_trigger(command) and _lexes(command)
+    # the engine's `parser.lexable` for text without `<>(){}` and backticks: plain words, quotes,
+    # comments and `; & |` operators; no unterminated quote, no trailing backslash, no `$'…'`
+    return not _has_trigger(command) and _simple_commands(command) is not None
 
 
 def _has_trigger(text: str) -> bool:
@@ -74,53 +76,6 @@ def _has_trigger(text: str) -> bool:
         if tok in NAMES or (tok[-1:].isdigit() and tok.rstrip("0123456789.") in NAMES):
             return True
     return False
-
-
-def _lexes(src: str) -> bool:
-    """The text is plain words, quotes, comments and `; & |` operators (the engine's
-    `parser.lexable` for text without `<>(){}` and backticks): no unterminated quote, no trailing
-    backslash, no `$'…'`."""
-    i, n = 0, len(src)
-    while i < n:
-        c = src[i]
-        if c in _BREAK:
-            i += 1
-        elif c == "\\" and src.startswith("\n", i + 1):
-            i += 2  # a line continuation
-        elif c == "#":
-            j = src.find("\n", i)
-            if j < 0:
-                return True
-            i = j
-        else:  # a word, up to the next unquoted blank or operator
-            while i < n:
-                c = src[i]
-                if c in _BREAK:
-                    break
-                if c == "\\":
-                    if i + 1 >= n:
-                        return False
-                    i += 2
-                elif c == "'":
-                    j = src.find("'", i + 1)
-                    if j < 0:
-                        return False
-                    i = j + 1
-                elif c == '"':
-                    i += 1
-                    while True:
-                        if i >= n:
-                            return False
-                        c = src[i]
-                        if c == '"':
-                            i += 1
-                            break
-                        i += 2 if c == "\\" else 1
-                elif c == "$" and src.startswith("'", i + 1):
-                    return False
-                else:
-                    i += 1
-    return True
 
 
 # ------------------------------------------------------------------------ the gate screen
