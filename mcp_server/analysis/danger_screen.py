@@ -68,14 +68,7 @@ def cleared(command: object) -> bool:
 def _has_trigger(text: str) -> bool:
     """The engine's `_has_trigger`: a fragment anywhere, or a program name (or a versioned one:
     `python3.11`) as a word."""
-    low = text.translate(_UNQUOTE).lower()
-    for frag in FRAGMENTS:
-        if frag in low:
-            return True
-    for tok in low.translate(_SPLIT_TABLE).split(" "):
-        if tok in NAMES or (tok[-1:].isdigit() and tok.rstrip("0123456789.") in NAMES):
-            return True
-    return False
+    return _word_triggers(text, NAMES, True)
 
 
 # ------------------------------------------------------------------------ the gate screen
@@ -191,7 +184,8 @@ def _is_assignment(word: str) -> bool:
 
 
 def _word_triggers(word: str, names, fragments: bool) -> bool:
-    """`_has_trigger` on one word: a fragment in it (when asked), or one of its pieces a name."""
+    """A fragment in the text (when asked), or one of its pieces (split as the engine's
+    `_SCREEN_SPLIT` does, quotes removed) among `names`."""
     low = word.translate(_UNQUOTE).lower()
     if fragments:
         for frag in FRAGMENTS:
