@@ -264,3 +264,57 @@ def test_line_batches_number_lines_as_raw_lines(lines: list[bytes], block: int, 
                for n, line in enumerate(batch, first)]
     assert got == want
     assert [w.model_dump() for w in w2] == [w.model_dump() for w in w1]
+
+
+M_ODD = [None, "", "x", "/", "/usr/libexec/powerd", "powerd", "a/b/", 0, 7, -1, 2**70, 1.5, True, [], ["/x"], {}, {"a": 1},
+         "2026-11-21 03:10:00.123456+0100", "\ud800", "é/ü"]
+M_KEYS = ["timestamp", "eventMessage", "processImagePath", "senderImagePath", "processID", "messageType", "subsystem",
+          "category", "eventType", "bootUUID", "threadID", "traceID", "machTimestamp", "activityIdentifier", "userID",
+          "finished", "count", "formatString"]
+M_TIMES = ["2026-11-21 03:10:00.123456+0100", "2026-11-21 03:10:00.123456-0330", "2026-11-21 03:10:00+0000",
+           "2026-11-21T03:10:00.5Z", "2026-11-21 03:10:00.123456", "yesterday", "", 5, None]
+
+
+def odd_record(rnd: random.Random, i: int) -> dict:
+    rec: dict = {}
+    for k in rnd.sample(M_KEYS, rnd.randrange(len(M_KEYS) + 1)):
+        if rnd.random() < 0.6:
+            rec[k] = {"processImagePath": "/usr/libexec/powerd", "senderImagePath": rnd.choice(["/usr/libexec/powerd", "/usr/lib/libxpc.dylib"]),
+                      "processID": i, "messageType": rnd.choice(["Default", "Error"]), "bootUUID": "B-1",
+                      "machTimestamp": 5377653386596 + i, "threadID": i % 7, "traceID": i * 3}.get(k, f"v{i}")
+        else:
+            rec[k] = rnd.choice(M_ODD)
+    if rnd.random() < 0.9:
+        rec["timestamp"] = rnd.choice(M_TIMES) if rnd.random() < 0.2 else M_TIMES[0]
+    return rec
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+def test_macos_odd_records_convert_as_before():
+    rnd = random.Random(7)
+    for i in range(6000):
+        same_outcome(macos_log.record_to_event, ref.record_to_event, odd_record(rnd, i), f"p:{i}")
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+@pytest.mark.parametrize("seed", [1, 2])
+def test_macos_odd_file_reads_as_before(tmp_path, seed):
+    rnd = random.Random(seed)
+    out = [b"Filtering the log data using \"process == 1\"", b"Timestamp  Thread"]
+    for i in range(2500):
+        if rnd.random() < 0.03:
+            out.append(rnd.choice([b"", b"  ", b"garbage", b"[1]", b'{"a":', b"{}", b"\xff"]))
+        else:
+            rec = odd_record(rnd, i) if rnd.random() < 0.5 else {
+                "timestamp": M_TIMES[0], "eventMessage": f"m{i}", "processImagePath": "/usr/libexec/powerd",
+                "bootUUID": "B", "machTimestamp": i, "threadID": 1, "traceID": 2, "processID": 5, "messageType": "Info"}
+            out.append(json.dumps(rec).encode() + (b"\r" if rnd.random() < 0.05 else b""))
+    out.append(b'{"count":2500,"finished":1}')
+    path = tmp_path / "odd.ndjson"
+    path.write_bytes(b"\n".join(out) + b"\n")
+    got_w: list = []
+    got = list(macos_log.MacosNdjsonFormat().parse(str(path), got_w))
+    want_w: list = []
+    want = ref.read_ndjson(str(path), want_w)
+    assert len(want) > 1000 and want_w
+    assert_same_read(got, got_w, want, want_w)
