@@ -15,7 +15,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Any, Iterator, Optional
+from typing import IO, Any, Iterator, Optional, Sequence
 
 from ..models import EVIDENCE_PREFIX, Event, ExtraValue, ParseWarning, clip, make_evidence_id
 
@@ -28,33 +28,52 @@ _ALL_SET = set(_FIELDS)
 _UTC = timezone.utc
 _new = Event.__new__
 _blake2b = hashlib.blake2b
-_set = object.__setattr__
+
+
+def _slot_setter(name: str):  # noqa: ANN202 - a slot descriptor's bound __set__
+    """The `__set__` of the pydantic `BaseModel` slot (or `__dict__`) `name`, found along Event's MRO.
+
+    Calling it stores straight into the slot; `object.__setattr__` would first look the name up
+    along the MRO on every call (measured: 4 such calls cost 0.5 µs of `build_event`'s 0.8 µs)."""
+    for klass in Event.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name].__set__
+    raise AttributeError(name)  # pragma: no cover - pydantic 2 always has these slots
+
+
+_set_dict = _slot_setter("__dict__")
+_set_fields_set = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 
 
 def build_event(values: dict) -> Event:
     """An `Event` from a complete, already checked field dict, without pydantic's per-field work.
 
     What `Event.model_construct` does at its end, minus its per-call field bookkeeping (measured:
-    1.7 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
+    0.3 µs instead of 7.5 µs, and validation is 5 µs). Only for values `fast_event` has checked.
     """
     ev = _new(Event)
-    _set(ev, "__dict__", values)
+    _set_dict(ev, values)
     # one shared set: it already names every field, so pydantic adding a name to it changes nothing
-    _set(ev, "__pydantic_fields_set__", _ALL_SET)
-    _set(ev, "__pydantic_extra__", None)
-    _set(ev, "__pydantic_private__", None)
+    _set_fields_set(ev, _ALL_SET)
+    _set_extra(ev, None)
+    _set_private(ev, None)
     return ev
 
 
-def id_head(data_type: str) -> bytes:
-    """What `key_evidence_id` needs for a data type, computed once per module."""
-    return (data_type + "\x1f").encode()
+def id_head(data_type: str) -> Any:
+    """What `key_evidence_id` needs for a data type, made once per module: a hasher that has
+    already taken in the data type (copying it is cheaper than a new keyword-configured one)."""
+    return _blake2b((data_type + "\x1f").encode(), digest_size=8)
 
 
-def key_evidence_id(head: bytes, key: str) -> str:
-    """`make_evidence_id(data_type, key)` (same id) in one hashing call, for sources whose
-    records carry their own stable key (a journald cursor, a unified-log boot and mach time)."""
-    return EVIDENCE_PREFIX + _blake2b(head + key.encode("utf-8", "surrogatepass") + b"\x1f", digest_size=8).hexdigest()
+def key_evidence_id(head: Any, key: str) -> str:
+    """`make_evidence_id(data_type, key)` (same id) with one hasher copy and update, for sources
+    whose records carry their own stable key (a journald cursor, a unified-log boot and mach time)."""
+    h = head.copy()
+    h.update(key.encode("utf-8", "surrogatepass") + b"\x1f")
+    return EVIDENCE_PREFIX + h.hexdigest()
 
 
 def fast_event(
@@ -458,11 +477,13 @@ def _line_blocks(
         yield number, line, 0, len(line)
 
 
-def raw_lines(
+def line_batches(
     stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int = MAX_JSON_LINE
-) -> Iterator[bytes]:
-    """Byte lines of a stream without their line ending; a line over `limit` is skipped with a
-    warning and an empty line stands in for it (see `_line_blocks`)."""
+) -> Iterator[tuple[int, list[bytes]]]:
+    """`(number of the first line, lines)` for the byte lines of a stream, a block's worth at a
+    time, without their line endings; a line over `limit` is skipped with a warning and an empty
+    line stands in for it (see `_line_blocks`). A reader loops over each list itself, which
+    costs less per line than pulling lines one by one through generators."""
     for before, block, start, end in _line_blocks(stream, warnings, source, path, limit):
         lines = block.split(b"\n")
         if end < len(block):
@@ -472,14 +493,25 @@ def raw_lines(
         if limit >= LINE_BLOCK:  # every line of a block is shorter than the limit
             if b"\r" in block:
                 lines = [line.rstrip(b"\r") for line in lines]
-            yield from lines
+            yield before + 1, lines
             continue
+        kept: list[bytes] = []
         for number, line in enumerate(lines, before + 1):
             if len(line) >= limit:
                 warnings.append(ParseWarning(source=source, path=path, line=number, message=f"line {number} is {len(line)} bytes long; skipped"))
-                yield b""
+                kept.append(b"")
             else:
-                yield line.rstrip(b"\r")
+                kept.append(line.rstrip(b"\r"))
+        yield before + 1, kept
+
+
+def raw_lines(
+    stream: IO[bytes], warnings: list[ParseWarning], source: str, path: Optional[str], limit: int = MAX_JSON_LINE
+) -> Iterator[bytes]:
+    """Byte lines of a stream without their line ending; a line over `limit` is skipped with a
+    warning and an empty line stands in for it (see `_line_blocks`)."""
+    for _, lines in line_batches(stream, warnings, source, path, limit):
+        yield from lines
 
 
 def grep_lines(
@@ -543,3 +575,20 @@ def numbered_lines(
     if needles:
         return grep_lines(stream, warnings, source, path, needles, byte_arrays), True
     return enumerate(raw_lines(stream, warnings, source, path), 1), False
+
+
+def numbered_batches(
+    stream: IO[bytes],
+    warnings: list[ParseWarning],
+    source: str,
+    path: Optional[str],
+    flt: Optional[LogFilter],
+    byte_arrays: bool = False,
+) -> tuple[Iterator[tuple[int, Sequence[bytes]]], bool]:
+    """`numbered_lines` as `(number of the first line, consecutive lines)` batches: whole blocks
+    when every line is read (`line_batches`), one line per batch when the filter's needles
+    narrowed them (`grep_lines`, whose lines are seldom consecutive)."""
+    needles = flt.byte_needles() if flt is not None else ()
+    if needles:
+        return (((n, (line,)) for n, line in grep_lines(stream, warnings, source, path, needles, byte_arrays)), True)
+    return line_batches(stream, warnings, source, path), False

@@ -22,7 +22,7 @@ import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Optional
+from typing import IO, Iterable, Iterator, Optional, Sequence
 
 import orjson
 
@@ -31,7 +31,7 @@ from ..paths import JOURNAL_DIRS
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from . import TextFormat, register
 from ._io import open_binary
-from ._logevent import READ_ERRORS, LogFilter, build_event, id_head, iter_json_objects, key_evidence_id, numbered_lines, scalar
+from ._logevent import READ_ERRORS, LogFilter, build_event, id_head, iter_json_objects, key_evidence_id, numbered_batches, scalar
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "journald"
@@ -178,7 +178,7 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
         evidence_id = make_evidence_id(DATA_TYPE, micros, host, process, pid, message)
     return build_event({
         "evidence_id": evidence_id, "data_type": DATA_TYPE, "source": SOURCE,
-        "time": _EPOCH + timedelta(microseconds=micros), "time_text": rt, "time_zone": "UTC", "time_meaning": "logged",
+        "time": _EPOCH + timedelta(0, 0, micros), "time_text": rt, "time_zone": "UTC", "time_meaning": "logged",
         "host": host, "process": process, "pid": pid, "subsystem": unit,
         "category": "kernel" if get("_TRANSPORT") == "kernel" else None, "level": level, "message": message,
         "extra": extra, "origin": origin,
@@ -215,6 +215,21 @@ def parse_json_lines(
 ) -> Iterator[Event]:
     """Stream events from numbered `-o json` (also json-seq / json-sse) lines; bad lines become
     warnings. `prefiltered`: the lines were already narrowed by the filter's byte needles."""
+    batches = ((number, (line,)) for number, line in lines)
+    yield from parse_json_batches(batches, warnings, origin=origin, path=path, flt=flt, prefiltered=prefiltered)
+
+
+def parse_json_batches(
+    batches: Iterable[tuple[int, Sequence[bytes]]],
+    warnings: list[ParseWarning],
+    *,
+    origin: Optional[str] = None,
+    path: Optional[str] = None,
+    flt: Optional[LogFilter] = None,
+    prefiltered: bool = False,
+) -> Iterator[Event]:
+    """`parse_json_lines` for `(number of the first line, consecutive lines)` batches (see
+    `line_batches`): one loop over each batch instead of a generator step per line."""
     loads = orjson.loads
     prefilter = flt.byte_prefilter(byte_arrays=True) if flt is not None and not prefiltered else None
     # entries outside the window are dropped before an Event is built for them
@@ -222,40 +237,45 @@ def parse_json_lines(
     if flt is not None:
         lo = _micros(flt.start) if flt.start is not None else None
         hi = _micros(flt.end) if flt.end is not None else None
+    window = lo is not None or hi is not None
     procs = flt is not None and bool(flt.processes)
+    accepts = flt.accepts if flt is not None else None
     bad = 0
     first_bad: Optional[int] = None
     first_sample: Optional[str] = None
-    for number, line in lines:
-        if not line:
-            continue
-        if line[0] != 123:  # "{"
-            line = line.strip().lstrip(b"\x1e")
-            if line.startswith(b"data: "):
-                line = line[6:]
-            if not line or line.startswith((b"id: ", b":")):
+    for first, batch in batches:
+        number = first - 1
+        for line in batch:
+            number += 1
+            if not line:
                 continue
-        if prefilter is not None and not prefilter(line):
-            continue
-        try:
-            entry = loads(line)
-            if lo is not None or hi is not None:
-                rt = entry.get("__REALTIME_TIMESTAMP")
-                if rt.__class__ is str and rt.isdigit():
-                    m = int(rt)
-                    if (lo is not None and m < lo) or (hi is not None and m > hi):
-                        continue
-            if procs and _other_process(entry, flt):
+            if line[0] != 123:  # "{"
+                line = line.strip().lstrip(b"\x1e")
+                if line.startswith(b"data: "):
+                    line = line[6:]
+                if not line or line.startswith((b"id: ", b":")):
+                    continue
+            if prefilter is not None and not prefilter(line):
                 continue
-            ev = entry_to_event(entry, origin or (f"{path}:{number}" if path else None))
-        except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
-            bad += 1
-            if first_bad is None:
-                first_bad = number
-                first_sample = line[:200].decode("utf-8", "replace")
-            continue
-        if flt is None or flt.accepts(ev):
-            yield ev
+            try:
+                entry = loads(line)
+                if window:
+                    rt = entry.get("__REALTIME_TIMESTAMP")
+                    if rt.__class__ is str and rt.isdigit():
+                        m = int(rt)
+                        if (lo is not None and m < lo) or (hi is not None and m > hi):
+                            continue
+                if procs and _other_process(entry, flt):  # type: ignore[arg-type]
+                    continue
+                ev = entry_to_event(entry, origin or (f"{path}:{number}" if path else None))
+            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
+                bad += 1
+                if first_bad is None:
+                    first_bad = number
+                    first_sample = line[:200].decode("utf-8", "replace")
+                continue
+            if accepts is None or accepts(ev):
+                yield ev
     if bad:
         warnings.append(
             ParseWarning(
@@ -369,8 +389,8 @@ class JournaldJsonFormat(TextFormat):
             nl = first.find(b"\n")
             one_per_line = first.startswith((b"{", b"\x1e", b"data: ")) and (nl == -1 or first[:nl].rstrip().endswith(b"}"))
             if one_per_line:
-                lines, prefiltered = numbered_lines(stream, warnings, SOURCE, path, flt, byte_arrays=True)
-                yield from parse_json_lines(lines, warnings, path=path, flt=flt, prefiltered=prefiltered)
+                batches, prefiltered = numbered_batches(stream, warnings, SOURCE, path, flt, byte_arrays=True)
+                yield from parse_json_batches(batches, warnings, path=path, flt=flt, prefiltered=prefiltered)
                 return
             bad = 0
             for number, blob in enumerate(iter_json_objects(stream, warnings, SOURCE, path), 1):

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePath
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
 import orjson
 
@@ -36,7 +36,7 @@ from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from ..timeutil import local_zone
 from . import TextFormat, register
 from ._io import LineReader, open_binary
-from ._logevent import LogFilter, build_event, fast_event, id_head, iter_json_objects, key_evidence_id, numbered_lines
+from ._logevent import LogFilter, build_event, fast_event, id_head, iter_json_objects, key_evidence_id, numbered_batches
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "macos_log"
@@ -57,6 +57,25 @@ def _basename(path: Optional[str]) -> Optional[str]:
         return None
     i = path.rfind("/")
     return path[i + 1 :] if i >= 0 else path
+
+
+#: image path -> its file name: a log names few executables, each on many records (bounded)
+_BASENAMES: dict[str, str] = {}
+
+
+def _image_name(path: object) -> Optional[str]:
+    """`_basename(path)`, remembered for string paths."""
+    if path.__class__ is str:
+        name = _BASENAMES.get(path)  # type: ignore[call-overload]
+        if name is not None:
+            return name
+        name = _basename(path)  # type: ignore[arg-type]
+        if name is not None:
+            if len(_BASENAMES) >= 4096:
+                _BASENAMES.clear()
+            _BASENAMES[path] = name  # type: ignore[index]
+        return name
+    return _basename(path)  # type: ignore[arg-type]
 
 
 # --- ndjson / json ------------------------------------------------------------------------------
@@ -90,8 +109,14 @@ def record_to_event(rec: dict, origin: Optional[str]) -> Optional[Event]:
         msg = "" if msg is None else str(msg)
     elif len(msg) > 8192:
         msg = clip(msg) or ""
-    process = _basename(rec.get("processImagePath"))
-    sender = _basename(rec.get("senderImagePath"))
+    image = rec.get("processImagePath")
+    process = _BASENAMES.get(image) if image.__class__ is str else None
+    if process is None:
+        process = _image_name(image)
+    image = rec.get("senderImagePath")
+    sender = _BASENAMES.get(image) if image.__class__ is str else None
+    if sender is None:
+        sender = _image_name(image)
     extra: dict = {}
     for key in _EXTRA_KEYS:
         v = rec.get(key)
@@ -136,40 +161,60 @@ def parse_ndjson_lines(
 ) -> Iterator[Event]:
     """Events from numbered ndjson lines; bad lines become one warning. `prefiltered`: the lines
     were already narrowed by the filter's byte needles (then the trailer record is not seen)."""
+    batches = ((number, (line,)) for number, line in lines)
+    yield from parse_ndjson_batches(batches, warnings, origin=origin, path=path, flt=flt, stats=stats, prefiltered=prefiltered)
+
+
+def parse_ndjson_batches(
+    batches: Iterable[tuple[int, Sequence[bytes]]],
+    warnings: list[ParseWarning],
+    *,
+    origin: Optional[str] = None,
+    path: Optional[str] = None,
+    flt: Optional[LogFilter] = None,
+    stats: Optional[NdjsonStats] = None,
+    prefiltered: bool = False,
+) -> Iterator[Event]:
+    """`parse_ndjson_lines` for `(number of the first line, consecutive lines)` batches (see
+    `line_batches`): one loop over each batch instead of a generator step per line."""
     loads = orjson.loads
     prefilter = flt.byte_prefilter() if flt is not None and not prefiltered else None
+    accepts = flt.accepts if flt is not None else None
     bad = 0
     first_bad: Optional[int] = None
     sample: Optional[str] = None
-    for number, line in lines:
-        if not line or line[0] != 123:
-            line = line.strip()
-            if not line:
+    for first, batch in batches:
+        number = first - 1
+        for line in batch:
+            number += 1
+            if not line or line[0] != 123:
+                line = line.strip()
+                if not line:
+                    continue
+                if line[0] != 123:
+                    # preamble text ("Filtering the log data using …") or garbage
+                    if number > 3 or not line.startswith((b"Filtering", b"Skipping", b"Getting", b"Timestamp")):
+                        bad += 1
+                        if first_bad is None:
+                            first_bad, sample = number, line[:200].decode("utf-8", "replace")
+                    continue
+            if prefilter is not None and b'"timestamp"' in line and not prefilter(line):
                 continue
-            if line[0] != 123:
-                # preamble text ("Filtering the log data using …") or garbage
-                if number > 3 or not line.startswith((b"Filtering", b"Skipping", b"Getting", b"Timestamp")):
-                    bad += 1
-                    if first_bad is None:
-                        first_bad, sample = number, line[:200].decode("utf-8", "replace")
+            try:
+                rec = loads(line)
+                ev = record_to_event(rec, origin or (f"{path}:{number}" if path else None))
+            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError):
+                bad += 1
+                if first_bad is None:
+                    first_bad, sample = number, line[:200].decode("utf-8", "replace")
                 continue
-        if prefilter is not None and b'"timestamp"' in line and not prefilter(line):
-            continue
-        try:
-            rec = loads(line)
-            ev = record_to_event(rec, origin or (f"{path}:{number}" if path else None))
-        except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError):
-            bad += 1
-            if first_bad is None:
-                first_bad, sample = number, line[:200].decode("utf-8", "replace")
-            continue
-        if ev is None:
-            if stats is not None:
-                stats.count = rec.get("count") if isinstance(rec.get("count"), int) else None
-                stats.finished = bool(rec.get("finished"))
-            continue
-        if flt is None or flt.accepts(ev):
-            yield ev
+            if ev is None:
+                if stats is not None:
+                    stats.count = rec.get("count") if isinstance(rec.get("count"), int) else None
+                    stats.finished = bool(rec.get("finished"))
+                continue
+            if accepts is None or accepts(ev):
+                yield ev
     if bad:
         warnings.append(
             ParseWarning(
@@ -213,8 +258,8 @@ class MacosNdjsonFormat(TextFormat):
             warnings.append(ParseWarning(source=SOURCE, path=path, message=str(exc)))
             return
         with stream:
-            lines, prefiltered = numbered_lines(stream, warnings, SOURCE, path, flt)
-            yield from parse_ndjson_lines(lines, warnings, path=path, flt=flt, prefiltered=prefiltered)
+            batches, prefiltered = numbered_batches(stream, warnings, SOURCE, path, flt)
+            yield from parse_ndjson_batches(batches, warnings, path=path, flt=flt, prefiltered=prefiltered)
 
 
 @register
