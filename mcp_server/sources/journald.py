@@ -72,6 +72,18 @@ EXTRA_FIELDS = (
 _MAX_EXTRA_CHARS = 512
 
 
+def _first_text(value: object) -> Optional[str]:
+    """A field that should hold one value, as text: a byte array decoded, the first of repeated
+    values, None for an empty list or null."""
+    if isinstance(value, list):
+        if value and all(isinstance(v, int) for v in value):
+            return _text(value)
+        if not value:
+            return None
+        value = value[0]
+    return None if value is None else value if isinstance(value, str) else str(value)
+
+
 def _text(value: object) -> Optional[str]:
     """A journald value as text: byte arrays decoded, repeated values joined, null kept None."""
     if value is None or isinstance(value, str):
@@ -112,7 +124,9 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     """
     rt = entry["__REALTIME_TIMESTAMP"]
     if rt.__class__ is not str:
-        rt = rt[0] if isinstance(rt, list) else str(rt)
+        rt = _first_text(rt)
+        if rt is None:
+            raise ValueError("the entry has no __REALTIME_TIMESTAMP")
     micros = int(rt)
     get = entry.get
     message = get("MESSAGE")
@@ -150,7 +164,7 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     pid: Optional[int] = None
     if pid_v is not None:
         try:
-            pid = int(pid_v if not isinstance(pid_v, list) else pid_v[0])
+            pid = int(pid_v if not isinstance(pid_v, list) else _first_text(pid_v))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             pid = None
     prio = get("PRIORITY")
@@ -174,7 +188,7 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
         evidence_id = key_evidence_id(_ID_HEAD, cursor)
     else:
         if cursor is not None:
-            extra["cursor"] = cursor
+            extra["cursor"] = _text(cursor)
         evidence_id = make_evidence_id(DATA_TYPE, micros, host, process, pid, message)
     return build_event({
         "evidence_id": evidence_id, "data_type": DATA_TYPE, "source": SOURCE,
@@ -268,7 +282,8 @@ def parse_json_batches(
                 if procs and _other_process(entry, flt):  # type: ignore[arg-type]
                     continue
                 ev = entry_to_event(entry, origin or (f"{path}:{number}" if path else None))
-            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
+            except (orjson.JSONDecodeError, KeyError, IndexError, ValueError, TypeError, AttributeError, OverflowError,
+                    RecursionError):  # RecursionError: a value nested ~1000 lists deep
                 bad += 1
                 if first_bad is None:
                     first_bad = number
@@ -396,7 +411,8 @@ class JournaldJsonFormat(TextFormat):
             for number, blob in enumerate(iter_json_objects(stream, warnings, SOURCE, path), 1):
                 try:
                     ev = entry_to_event(orjson.loads(blob), f"{path}#{number}")
-                except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
+                except (orjson.JSONDecodeError, KeyError, IndexError, ValueError, TypeError, AttributeError, OverflowError,
+                        RecursionError):  # RecursionError: a value nested ~1000 lists deep
                     bad += 1
                     continue
                 if flt is None or flt.accepts(ev):
@@ -433,7 +449,7 @@ class JournaldExportFormat(TextFormat):
             for number, entry in enumerate(iter_export_entries(stream, warnings, path), 1):
                 try:
                     ev = entry_to_event(entry, f"{path}#{number}")
-                except (KeyError, ValueError, TypeError, OverflowError):
+                except (KeyError, IndexError, ValueError, TypeError, OverflowError, RecursionError):
                     bad += 1
                     continue
                 if flt is None or flt.accepts(ev):

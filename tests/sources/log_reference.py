@@ -2,6 +2,11 @@
 5f6d26f), kept verbatim except that events are built by `Event.model_construct` (what `build_event`
 stands for) and ids by `make_evidence_id`: the reference
 the fast paths are compared with (tests/sources/test_log_fastpath.py). Do not optimise this file.
+
+Deliberate behaviour changes since are made here too, each marked "changed:": single-value
+journald fields given as lists (`_first_text`: an empty `_PID` list raised IndexError out of the
+whole read, a byte-array time became an int `time_text`) and a non-string `__CURSOR` (kept raw,
+not a value `Event.extra` holds).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import orjson
 from mcp_server.models import Event, ParseWarning, clip, make_evidence_id
 from mcp_server.sources._io import open_binary
 from mcp_server.sources._logevent import raw_lines, scalar
-from mcp_server.sources.journald import DATA_TYPE as J_TYPE, EXTRA_FIELDS, PRIORITY_NAMES, _text
+from mcp_server.sources.journald import DATA_TYPE as J_TYPE, EXTRA_FIELDS, PRIORITY_NAMES, _first_text, _text
 from mcp_server.sources.macos_log import DATA_TYPE as M_TYPE, _basename, _zone_text
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -26,7 +31,9 @@ _PRIORITY_BY_TEXT = {str(n): name for n, name in enumerate(PRIORITY_NAMES)}
 def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     rt = entry["__REALTIME_TIMESTAMP"]
     if rt.__class__ is not str:
-        rt = rt[0] if isinstance(rt, list) else str(rt)
+        rt = _first_text(rt)  # changed: was rt[0] if isinstance(rt, list) else str(rt)
+        if rt is None:
+            raise ValueError("no time")
     micros = int(rt)
     get = entry.get
     message = get("MESSAGE")
@@ -64,7 +71,7 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
     pid: Optional[int] = None
     if pid_v is not None:
         try:
-            pid = int(pid_v if not isinstance(pid_v, list) else pid_v[0])
+            pid = int(pid_v if not isinstance(pid_v, list) else _first_text(pid_v))  # changed: was pid_v[0]
         except (TypeError, ValueError):
             pid = None
     prio = get("PRIORITY")
@@ -88,7 +95,7 @@ def entry_to_event(entry: dict, origin: Optional[str]) -> Event:
         evidence_id = make_evidence_id(J_TYPE, cursor)
     else:
         if cursor is not None:
-            extra["cursor"] = cursor
+            extra["cursor"] = _text(cursor)  # changed: was kept raw
         evidence_id = make_evidence_id(J_TYPE, micros, host, process, pid, message)
     return Event.model_construct(
         evidence_id=evidence_id, data_type=J_TYPE, source="journald",
@@ -115,7 +122,8 @@ def parse_json_lines(lines: Iterable[tuple[int, bytes]], warnings: list[ParseWar
                 continue
         try:
             ev = entry_to_event(orjson.loads(line), f"{path}:{number}" if path else None)
-        except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError, OverflowError):
+        except (orjson.JSONDecodeError, KeyError, IndexError, ValueError, TypeError, AttributeError, OverflowError,
+                RecursionError):  # changed: IndexError, RecursionError counted, not raised
             bad += 1
             if first_bad is None:
                 first_bad = number

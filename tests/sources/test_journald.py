@@ -190,6 +190,38 @@ def test_beats_json_array_and_lnav_spacing():
     assert [e.host for e in events] == ["imx6ul-medusa", "imx6ul-medusa"] and events[0].level == "alert"
 
 
+def test_odd_single_value_fields_are_read_or_counted_never_raised(tmp_path):
+    """Fields that should hold one value, given as an empty list, a byte array or repeated: the
+    entry is read when a value can be had, else counted in the warning; the rest of the file is
+    read either way (an empty `_PID` list used to raise IndexError out of the whole read)."""
+    base = {"__CURSOR": "s=1;i=1", "__REALTIME_TIMESTAMP": "1795230000000000", "MESSAGE": "ok", "_COMM": "app"}
+    lines = [
+        dict(base, _PID=[]),                                             # read, no pid
+        dict(base, SYSLOG_PID=[], _PID=None),                            # read, no pid
+        dict(base, _PID=[52, 50]),                                       # byte array "42"
+        dict(base, _PID=["7", "8"]),                                     # repeated: the first
+        dict(base, __REALTIME_TIMESTAMP=[49, 55, 57, 53, 50, 51, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48]),
+        dict(base, __REALTIME_TIMESTAMP=[]),                             # no time: counted
+        dict(base, __CURSOR=[115, 61, 50]),                              # byte-array cursor: decoded
+        dict(base, MESSAGE="last"),
+    ]
+    path = tmp_path / "odd.json"
+    text = b"\n".join(orjson.dumps(line) for line in lines) + b"\n"
+    # a MESSAGE nested deeper than Python's recursion limit (orjson reads 1024 levels; write more by hand)
+    text += b'{"__REALTIME_TIMESTAMP": "1795230000000000", "MESSAGE": ' + b"[" * 1000 + b'"x"' + b"]" * 1000 + b"}\n"
+    text += orjson.dumps(dict(base, MESSAGE="after")) + b"\n"
+    path.write_bytes(text)
+    w: list = []
+    events = list(journald.JournaldJsonFormat().parse(str(path), w))
+    assert [e.pid for e in events[:4]] == [None, None, 42, 7]
+    assert events[4].time == datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc) and events[4].time_text == "1795230000000000"
+    assert events[5].extra["cursor"] == "s=2" and isinstance(events[5].time_text, str)
+    assert [e.message for e in events[-2:]] == ["last", "after"]
+    assert len(events) == 8 and len(w) == 1 and "2 line" in w[0].message, (len(events), w)
+    for e in events:  # every extra value is what Event.extra holds: serialising warns of nothing
+        e.model_dump_json(warnings="error")
+
+
 def test_filter_applies_to_saved_json(tmp_path):
     path = sample(*DERIVED, "journalctl_-o_json.TZ-UTC.txt")
     flt = LogFilter(contains="gps reference")
