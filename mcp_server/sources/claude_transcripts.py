@@ -1495,7 +1495,8 @@ PARALLEL_MIN_BYTES = 48 << 20
 #: The share of the bytes this process reads itself: a little less than half, as it replays the
 #: copy's findings after its own files.
 _PARENT_SHARE = 0.47
-#: Index entries the forked reader buffers before writing them to its spill file.
+#: Index entries the forked reader buffers before writing them to its spill file (a memfd: memory,
+#: ~75 bytes per call, never disk).
 _SPILL_EVERY = 4096
 
 
@@ -1510,7 +1511,7 @@ def _can_fork() -> bool:
 
 class _Recorder:
     """The collector of the forked reader: it records every call offered to it, in order, and
-    spills them to a file; the parent replays them into the real collector after its own files, so
+    spills them to an in-memory file; the parent replays them into the real collector after its own files, so
     duplicates across the two halves, the window, paging and counts come out as in one pass."""
 
     def __init__(self, out: Any) -> None:
@@ -1603,16 +1604,24 @@ def _scan_parallel(scanner: _Scanner, first: Sequence[int], rest: Sequence[int])
     """Scan `first` here and `rest` in a forked copy of this process, then merge in file order.
     False if the fork or the child failed: `first` is scanned, nothing of `rest` is merged, and
     the caller scans `rest` itself."""
-    import tempfile
-
-    out = tempfile.TemporaryFile()
-    done_r, done_w = os.pipe()
     try:
-        pid = os.fork()
+        # in memory, never on disk: a forensic tool does not write to the machine it examines
+        out = os.fdopen(os.memfd_create("rca-transcript-scan", os.MFD_CLOEXEC), "w+b")
+    except (AttributeError, OSError):
+        out = None
+    try:
+        if out is None:
+            raise OSError("no memfd")
+        done_r, done_w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(done_r)
+            os.close(done_w)
+            raise
     except OSError:
-        out.close()
-        os.close(done_r)
-        os.close(done_w)
+        if out is not None:
+            out.close()
         for fidx in first:
             _scan_file(scanner, fidx, scanner.scan.files[fidx])
         return False

@@ -9,6 +9,7 @@ warnings (capped), stats, per-file runs; and when the copy dies, the parent read
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -214,3 +215,30 @@ def test_oversized_lines_on_both_sides(folder, monkeypatch, parallel):
     assert state(got) == state(want) and got.huge == want.huge
     split = ct._split_point(files, list(range(len(files))))
     assert {fidx for fidx, _ in want.huge} & set(range(split)) and {fidx for fidx, _ in want.huge} - set(range(split))
+
+
+def test_without_memfd_the_scan_stays_in_one_process(folder, monkeypatch, parallel):
+    """The forked reader's calls go to a memfd (memory): where there is none, nothing is written
+    to disk instead; the scan stays in this process."""
+    files = files_of(folder)
+
+    def no_memfd(*args):
+        raise OSError("memfd_create: function not implemented")
+
+    monkeypatch.setattr(ct.os, "memfd_create", no_memfd)
+    got = ct.scan_files(files, None, None, None, ct.Collector("first", 50))
+    want = serial_scan(monkeypatch, files, None, None, None, ct.Collector("first", 50))
+    assert parallel == [False]
+    assert state(got) == state(want)
+
+
+def test_no_descriptor_or_child_is_left_behind(folder, monkeypatch, parallel):
+    files = files_of(folder)
+    before = sorted(os.listdir("/proc/self/fd"))
+    ct.scan_files(files, None, None, None, ct.Collector("first", 5))
+    monkeypatch.setattr(ct, "_child_scan", lambda *a: os._exit(3))  # a child that dies
+    ct.scan_files(files, None, None, None, ct.Collector("first", 5))
+    assert parallel == [True, False]
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was reaped
