@@ -1490,8 +1490,9 @@ def _decode_key_cursor(cursor: Optional[str], fp: str) -> Optional[tuple]:
 #: second core free the scan took ~0.48 s instead of ~0.77 s; with both cores busy with other work
 #: it costs ~5% more (the replay). 1 turns it off.
 SCAN_PROCESSES = 2
-#: Below this many bytes to read the fork (a few ms) and the replay are not worth it.
-PARALLEL_MIN_BYTES = 48 << 20
+#: Below this many bytes to read the fork, its copy-on-write faults and the replay (~10 ms) are not
+#: worth it: at 50 MB two processes were ~10 ms slower on a busy machine, at 200 MB even.
+PARALLEL_MIN_BYTES = 64 << 20
 #: The share of the bytes this process reads itself: a little less than half, as it replays the
 #: copy's findings after its own files.
 _PARENT_SHARE = 0.47
