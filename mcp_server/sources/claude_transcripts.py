@@ -831,13 +831,17 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
     """The hot loop, in line order: parse each candidate line and index its calls. The common line
     (a top-level `assistant` line whose content list holds the block) is handled inline; anything
     else (note lines, other line types, invalid lines) goes through the general `_Scanner`
-    methods. Both paths index a line the same way (tested against a full parse of every line)."""
+    methods. Both paths index a line the same way (tested against a full parse of every line).
+    The common line's calls are handed to the collector in one batch (`add_uses`); the batch is
+    flushed before any general-path call, so the collector sees every call in line order."""
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     bfind = buf.find
     line_types = scanner.scan.stats.line_types
     tools = scanner.tools
-    add = scanner.scan.collector.add_use
+    add_uses = scanner.scan.collector.add_uses
+    found: list[tuple] = []
+    push = found.append
     parsed = 0
     for ls in starts:
         le = bfind(b"\n", ls, end)
@@ -845,9 +849,15 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
             le = end
         off = base + ls
         if le - ls > MAX_LINE_BYTES:
+            if found:
+                add_uses(found)
+                found.clear()
             scanner.huge(fidx, tf, off, buf[ls : ls + HUGE_KEEP], buf[le - HUGE_KEEP : le], le - ls)
             continue
         if note_lines is not None and ls in note_lines:
+            if found:
+                add_uses(found)
+                found.clear()
             obj = scanner.parse(tf, off, buf[ls:le], last)
             if obj is not None:
                 if bfind(USE_MARKER, ls, le) >= 0:
@@ -860,6 +870,9 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
             obj = None
         if type(obj) is not dict or obj.get("type") != "assistant":
             # invalid, not UTF-8, not an object, another line type: the general path reports it
+            if found:
+                add_uses(found)
+                found.clear()
             obj = scanner.parse(tf, off, buf[ls:le], last)
             if obj is not None:
                 scanner.uses(fidx, off, obj)
@@ -868,6 +881,9 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
         msg = obj.get("message")
         content = msg.get("content") if type(msg) is dict else None
         if type(content) is not list:
+            if found:
+                add_uses(found)
+                found.clear()
             scanner.uses(fidx, off, obj)
             continue
         ts = obj.get("timestamp")
@@ -880,7 +896,9 @@ def _parse_lines(scanner: _Scanner, fidx: int, tf: TranscriptFile, buf: bytearra
                 tid = b.get("id")
                 name = b.get("name")
                 if type(tid) is str and type(name) is str and (tools is None or name in tools):
-                    add(ts, fidx, off, tid, name)
+                    push((ts, fidx, off, tid, name))
+    if found:
+        add_uses(found)
     if parsed:
         scanner.parsed += parsed
         line_types["assistant"] = line_types.get("assistant", 0) + parsed
@@ -1398,36 +1416,45 @@ class Collector:
         self.seen.add(h)
         self._emit(key, (tool, False))
 
-    def add_use(self, ts: str, fidx: int, off: int, tid: str, tool: str) -> None:
-        """`add` of a top-level (not nested) call, inlined for the scan's hot loop."""
-        self.seen_count += 1
-        h = hash(tid)
+    def add_uses(self, items: Sequence[tuple]) -> None:
+        """`add` of each top-level call (time, file index, offset, tool_use_id, tool), in order,
+        with the collector's state in locals: the scan's hot loop hands over a region's calls at
+        once (one method call per region instead of per call)."""
+        self.seen_count += len(items)
         seen = self.seen
-        if h in seen:
-            return
-        seen.add(h)
-        if (self.start and (not ts or ts < self.start)) or (self.end and ts and ts > self.end):
-            return
-        self.total += 1
+        seen_add = seen.add
         heap = self.heap
-        if self.mode == "first":
-            if self.after is None and len(heap) == self.k and ts > heap[0].key[0]:
-                self.remaining += 1  # the common case once the page is full: a later call
-                return
+        start, end, after, k = self.start, self.end, self.after, self.k
+        first = self.mode == "first"
+        total = remaining = 0
+        for ts, fidx, off, tid, tool in items:
+            h = hash(tid)
+            if h in seen:
+                continue
+            seen_add(h)
+            if (start and (not ts or ts < start)) or (end and ts and ts > end):
+                continue
+            total += 1
+            if first:
+                if after is None and len(heap) == k and ts > heap[0].key[0]:
+                    remaining += 1  # the common case once the page is full: a later call
+                    continue
+                key = (ts, fidx, off, tid)
+                if after is not None and key <= after:
+                    continue
+                remaining += 1
+                if len(heap) < k:
+                    heapq.heappush(heap, _Rev(key, (tool, False)))
+                elif key < heap[0].key:
+                    heapq.heapreplace(heap, _Rev(key, (tool, False)))
+                continue
             key = (ts, fidx, off, tid)
-            if self.after is not None and key <= self.after:
-                return
-            self.remaining += 1
-            if len(heap) < self.k:
-                heapq.heappush(heap, _Rev(key, (tool, False)))
-            elif key < heap[0].key:
-                heapq.heapreplace(heap, _Rev(key, (tool, False)))
-            return
-        key = (ts, fidx, off, tid)
-        if len(heap) < self.k:
-            heapq.heappush(heap, (key, (tool, False)))
-        elif key > heap[0][0]:
-            heapq.heapreplace(heap, (key, (tool, False)))
+            if len(heap) < k:
+                heapq.heappush(heap, (key, (tool, False)))
+            elif key > heap[0][0]:
+                heapq.heapreplace(heap, (key, (tool, False)))
+        self.total += total
+        self.remaining += remaining
 
     def finish(self) -> None:
         for tid, (key, tool) in self.nested.items():
@@ -1526,9 +1553,9 @@ class _Recorder:
         if len(self.events) >= _SPILL_EVERY:
             self.spill()
 
-    def add_use(self, ts: str, fidx: int, off: int, tid: str, tool: str) -> None:
-        self.seen_count += 1
-        self.events.append((ts, fidx, off, tid, tool))
+    def add_uses(self, items: Sequence[tuple]) -> None:
+        self.seen_count += len(items)
+        self.events.extend(items)
         if len(self.events) >= _SPILL_EVERY:
             self.spill()
 
@@ -1573,17 +1600,22 @@ def _merge_child(scanner: _Scanner, f: Any) -> None:
     scan, after this process's own files."""
     scan = scanner.scan
     collector = scan.collector
-    add, add_use = collector.add, collector.add_use
+    add, add_uses = collector.add, collector.add_uses
     f.seek(0)
     while True:
         kind, payload = _read_record(f)
         if kind != b"e":
             break
-        for e in marshal.loads(payload):
-            if len(e) == 5:
-                add_use(*e)
-            else:
+        events = marshal.loads(payload)
+        run = 0  # runs of the hot loop's calls (5 items) in one batch; a call through `add` ends a run
+        for i, e in enumerate(events):
+            if len(e) != 5:
+                if run < i:
+                    add_uses(events[run:i])
                 add(*e)
+                run = i + 1
+        if run < len(events):
+            add_uses(events[run:])
     notes, notes_total, warnings, warnings_total, stats, huge, runs, parsed = pickle.loads(payload)
     scan.notes.extend(notes[: MAX_NOTES - len(scan.notes)])
     scan.notes_total += notes_total
