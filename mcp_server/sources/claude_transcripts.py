@@ -42,6 +42,7 @@ import pickle
 import re
 import signal
 import sys
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -1648,7 +1649,13 @@ def _scan_parallel(scanner: _Scanner, first: Sequence[int], rest: Sequence[int])
             raise OSError("no memfd")
         done_r, done_w = os.pipe()
         try:
-            pid = os.fork()
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when a process with other threads (the MCP server's) forks, as
+                # the child could need a lock another thread held. This child takes none: it reads
+                # files, parses, writes to its memfd and exits (os._exit), importing nothing. Under
+                # `-W error` the warning would be raised after the fork, leaving the child unwaited.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
         except OSError:
             os.close(done_r)
             os.close(done_w)

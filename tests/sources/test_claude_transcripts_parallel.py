@@ -242,3 +242,27 @@ def test_no_descriptor_or_child_is_left_behind(folder, monkeypatch, parallel):
     assert sorted(os.listdir("/proc/self/fd")) == before
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child was reaped
+
+
+def test_the_fork_warning_of_threaded_processes_is_not_an_error(folder, monkeypatch, parallel):
+    """Python 3.12+ warns (DeprecationWarning) when a process with threads forks, after the fork;
+    under `-W error` that would raise in the parent with the child running. The fork is made with
+    that warning ignored: the scan still runs in two processes and ends as one."""
+    import warnings
+
+    real_fork = os.fork
+
+    def fork_that_warns():
+        pid = real_fork()
+        if pid:
+            warnings.warn("This process is multi-threaded, use of fork() may lead to deadlocks", DeprecationWarning)
+        return pid
+
+    monkeypatch.setattr(ct.os, "fork", fork_that_warns)
+    files = files_of(folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = ct.scan_files(files, None, None, None, ct.Collector("first", 50))
+    want = serial_scan(monkeypatch, files, None, None, None, ct.Collector("first", 50))
+    assert parallel == [True]
+    assert state(got) == state(want)
