@@ -7,8 +7,8 @@ Generates (seeded, deterministic) a transcript set shaped like real 2.1.x transc
 block per assistant line, tool results as user lines with a duplicated `toolUseResult`, long
 outputs (file reads, build logs), request blobs, attachments, file-history snapshots, progress
 lines, subagent files with .meta.json, occasional compactions and API errors. Then measures, each
-in its own child process on the same warm files: rca (`extract_session_commands`, every tool; and
-again with CPython's search instead of StringZilla's), the seeds' snippet (json.loads per line),
+in its own child process on the same warm files: rca (`extract_session_commands`, every tool; again
+in one process, with the default tools, and with CPython's search instead of StringZilla's), the seeds' snippet (json.loads per line),
 orjson per line, a floor (read, search, orjson of the tool_use lines and nothing else), jq, `rg -c`
 (if installed) and `cat`.
 Goal (issue 5): ≥ 15× faster than the snippet, within ~3× of cat, peak RSS ≤ 64 MB.
@@ -226,6 +226,14 @@ print(r.total)
 RCA_PY_SEARCH = RCA.replace("import extract_session_commands",
                             "import extract_session_commands\nimport mcp_server.sources.claude_transcripts as ct\nct._SzStr = None")
 
+#: The tool's default filter (Bash and Agent calls): every tool_use line is still parsed (the JSON
+#: check, line types and bad lines are reported whatever the filter), fewer calls are indexed.
+RCA_DEFAULT_TOOLS = RCA.replace('tools="all"', 'tools=None')
+
+#: rca without its second reading process (see SCAN_PROCESSES), to show what the fork buys.
+RCA_ONE_PROCESS = RCA.replace("import extract_session_commands",
+                              "import extract_session_commands\nimport mcp_server.sources.claude_transcripts as ct\nct.SCAN_PROCESSES = 1")
+
 IMPORT_ONLY = "import mcp_server.sources.claude_transcripts"
 
 #: What no scan that parses every tool-call line can beat: read the files in 2 MB blocks, find the
@@ -292,6 +300,13 @@ def main() -> None:
                  startup_seconds=round(startup.seconds, 3)))
         emit(row(BENCH, "rca vs cat", rca.seconds, rca_n, rca.peak_rss_mb, baseline="cat",
                  baseline_seconds=cat.seconds, goal="within ~3× of cat (ratio ≥ 0.33)"))
+        one = best(python_child(RCA_ONE_PROCESS, str(folder)), env=env, cwd=str(ROOT))
+        emit(row(BENCH, "rca in one process (SCAN_PROCESSES=1)", one.seconds, int(one.stdout.strip() or 0),
+                 one.peak_rss_mb, baseline="json.loads snippet", baseline_seconds=snippet.seconds, goal=GOAL))
+        default = best(python_child(RCA_DEFAULT_TOOLS, str(folder)), env=env, cwd=str(ROOT))
+        emit(row(BENCH, "rca extract_session_commands (default tools: Bash, Agent)", default.seconds,
+                 int(default.stdout.strip() or 0), default.peak_rss_mb, baseline="json.loads snippet",
+                 baseline_seconds=snippet.seconds, goal=GOAL))
         py_search = best(python_child(RCA_PY_SEARCH, str(folder)), env=env, cwd=str(ROOT))
         emit(row(BENCH, "rca with CPython's bytes.find instead of StringZilla", py_search.seconds,
                  int(py_search.stdout.strip() or 0), py_search.peak_rss_mb, baseline="json.loads snippet",

@@ -97,9 +97,31 @@ def _replace(kind: str, keep: int) -> Callable[[re.Match[str]], str]:
 _COMPILED = [(rule, _replace(kind, keep)) for kind, rule, keep in _RULES]
 
 
+# The same screen for ASCII text, faster: `_SCREEN` tries ~30 case-insensitive branches at every
+# position (~0.3 ms for 2 KB of text, the bulk of materialising a page of transcript calls).
+# For ASCII text, (?i) matching of these literals is substring search in the lower-cased text
+# ("private key" needs no entry: it holds "key"); the 40-character run is looked for from the
+# start of each run only. tests/test_redact.py checks the two screens agree.
+_SCREEN_WORDS = ("key", "token", "pass", "secret", "pwd", "credential", "bearer", "basic", "://", "sk-", "npm_",
+                 "_live_", "_test_", "xox", "eyj", "aiza", "github_pat_", "akia", "asia", "agpa", "aida", "aroa",
+                 "anpa", "anva", "aipa")
+_SCREEN_ASCII_REST = re.compile(r"gh[pousr]_|gl[a-z]+-|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}")
+
+
+def _may_hold_secret(text: str) -> bool:
+    """Whether `_SCREEN` matches `text`."""
+    if not text.isascii():
+        return _SCREEN.search(text) is not None
+    low = text.lower()
+    for word in _SCREEN_WORDS:
+        if word in low:
+            return True
+    return _SCREEN_ASCII_REST.search(low) is not None
+
+
 def redact(text: str) -> str:
     """Return `text` with every known secret format replaced by `[REDACTED:<kind>]`."""
-    if not text or not _SCREEN.search(text):
+    if not text or not _may_hold_secret(text):
         return text
     for rule, sub in _COMPILED:
         text = rule.sub(sub, text)

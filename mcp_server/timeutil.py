@@ -13,8 +13,6 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as date_parser
-
 from .errors import InputError
 
 _RELATIVE = re.compile(
@@ -76,6 +74,8 @@ def parse_time(
         if re.fullmatch(r"\d{9,11}(?:\.\d+)?", text):
             dt = datetime.fromtimestamp(float(text), timezone.utc)
         else:
+            from dateutil import parser as date_parser  # here: importing it costs ~3 ms, and most calls pass no time
+
             try:
                 dt = date_parser.isoparse(text)
             except (ValueError, OverflowError, ArithmeticError):

@@ -87,3 +87,29 @@ def test_redaction_is_idempotent():
 def test_adversarial_inputs_do_not_backtrack_forever(text):
     """Regression: unbounded key-name and URL scheme runs made these quadratic (24 s for 200 KB)."""
     redact(text)
+
+
+# ------------------------------------------------------------------ the fast screen
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mcp_server import redact as redact_module  # noqa: E402
+
+_PIECES = ["PRIVATE KEY", "private key", "Key", "sk-", "SK-", "AKIA", "akia", "asia", "AGPA", "AIDA", "AROA", "ANPA",
+           "ANVA", "AIPA", "Secret", "ghp_", "GHO_", "ghu_", "ghs_", "ghr_", "gh_", "ghx_", "github_pat_", "GL", "glpat-",
+           "GLx-", "gl-", "gl9-", "xox", "XOX", "AIza", "aiza", "_live_", "_TEST_", "npm_", "eyJ", "EYJ", "bearer",
+           "BASIC", "://", ":/", "pass", "PWD", "tok", "token", "ke", "credential", "CREDENTIAL", "K", "ſ", "\u212a",
+           "İ", "ı", "é", "A" * 39, "a1+/" * 10, "Zz9" * 13, "/", "+", "=", " ", "\n", "-", "_", "x", "0"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map("".join))
+def test_fast_screen_agrees_with_the_regex(text):
+    assert redact_module._may_hold_secret(text) == (redact_module._SCREEN.search(text) is not None)
+
+
+@pytest.mark.parametrize("text", ["\u212aey=abc", "ſecret", "ordinary words only", "a" * 39 + " " + "b" * 39,
+                                  "x" * 40, "-" + "A1b/" * 10 + "-", "GLPAT-x", "Gl-", "ghP_", "see http://h"])
+def test_fast_screen_agrees_on_edge_cases(text):
+    assert redact_module._may_hold_secret(text) == (redact_module._SCREEN.search(text) is not None)

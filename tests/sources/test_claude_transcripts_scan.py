@@ -337,3 +337,23 @@ def test_oversized_lines_within_a_block_are_read_by_pattern(tmp_path, monkeypatc
     assert [(e[3], e[4]) for e in scan.collector.entries()] == [("toolu_01W", "Write"), ("toolu_01S", "Bash"), ("toolu_01T", "Bash")]
     assert scan.stats.oversized_lines == 2 and scan.stats.lines_parsed == 2
     assert sum("not parsed whole" in w.message for w in scan.warnings) == 2
+
+
+# ------------------------------------------------------------------ the hot loop's batches
+
+
+def test_a_duplicate_id_keeps_its_first_line_across_both_paths(tmp_path, monkeypatch, search):
+    """The hot loop hands its calls to the collector in batches, flushed before any line that takes
+    the general path: so when one id is in a common line and in a line of the general path (bad
+    UTF-8 inside a string; an API-error line, which holds a note marker), in the same block, the
+    first of the two in the file keeps the call, either way round."""
+    clean = use_line([block("toolu_01D", inp={"command": "clean"})], ts="2026-11-21T10:00:01.000Z")
+    bad = use_line([block("toolu_01D", inp={"command": "echo @@"})], ts="2026-11-21T10:00:02.000Z").replace(b"@@", b"\xff")
+    note = use_line([block("toolu_01D", inp={"command": "note"})], ts="2026-11-21T10:00:03.000Z", isApiErrorMessage=True)
+    other = use_line([block("toolu_01E")])
+    for i, lines in enumerate(([other, clean, bad], [other, bad, clean], [other, clean, note], [other, note, clean])):
+        files = write(tmp_path / str(i), b"".join(lines))
+        got = assert_same(files)
+        (entry,) = [e for e in got.collector.entries() if e[3] == "toolu_01D"]
+        assert entry[2] == len(other)  # the offset of the second line, the first holding the id
+        assert got.collector.seen_count == 3
