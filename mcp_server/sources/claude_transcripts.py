@@ -40,8 +40,10 @@ import marshal
 import os
 import pickle
 import re
+import select
 import signal
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -1521,6 +1523,12 @@ SCAN_PROCESSES = 2
 #: Below this many bytes to read the fork, its copy-on-write faults and the replay (~10 ms) are not
 #: worth it: at 50 MB two processes were ~10 ms slower on a busy machine, at 200 MB even.
 PARALLEL_MIN_BYTES = 64 << 20
+#: How long this process waits for the forked reader once its own half is done, as a multiple of
+#: the time that half took (at least CHILD_WAIT_MIN_S): the halves are the same size, so a child
+#: still running after that is stuck (a lock another thread held at the fork) or starved; it is
+#: killed and this process reads its files itself. A scan can be slow, never hang.
+CHILD_WAIT_FACTOR = 4.0
+CHILD_WAIT_MIN_S = 10.0
 #: The share of the bytes this process reads itself. Half: the copy's spill and exit cost about as
 #: much as the replay here (on 1 GB, 0.44 and 0.47 left this process waiting 30-85 ms; 0.5 did
 #: not, and 0.53 was slower).
@@ -1680,9 +1688,12 @@ def _scan_parallel(scanner: _Scanner, first: Sequence[int], rest: Sequence[int])
     os.close(done_w)
     finished = False
     try:
+        started = time.monotonic()
         for fidx in first:
             _scan_file(scanner, fidx, scanner.scan.files[fidx])
-        finished = os.read(done_r, 1) == b"1"  # EOF without it: the child died
+        wait = max(CHILD_WAIT_MIN_S, CHILD_WAIT_FACTOR * (time.monotonic() - started))
+        ready, _, _ = select.select([done_r], [], [], wait)
+        finished = bool(ready) and os.read(done_r, 1) == b"1"  # EOF without it: the child died
         if finished:
             _merge_child(scanner, out)
         return finished

@@ -153,6 +153,28 @@ def test_a_dead_child_means_a_one_process_scan(folder, monkeypatch, parallel):
     assert state(got) == state(want)
 
 
+def test_a_stuck_child_is_killed_and_its_files_read_here(folder, monkeypatch, parallel):
+    """The forked reader never finishes (here: it sleeps, as one blocked on a lock another thread
+    held at the fork would): after its bounded wait the parent kills it and reads its files
+    itself. A scan can be slow, never hang."""
+    files = files_of(folder)
+    monkeypatch.setattr(ct, "CHILD_WAIT_MIN_S", 0.5)
+    monkeypatch.setattr(ct, "CHILD_WAIT_FACTOR", 0.0)
+
+    def stuck(*args):
+        import time
+
+        time.sleep(3600)
+
+    monkeypatch.setattr(ct, "_child_scan", stuck)
+    got = ct.scan_files(files, None, None, None, ct.Collector("first", 50))
+    want = serial_scan(monkeypatch, files, None, None, None, ct.Collector("first", 50))
+    assert parallel == [False]
+    assert state(got) == state(want)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the stuck child was killed and reaped
+
+
 def test_a_failed_fork_means_a_one_process_scan(folder, monkeypatch, parallel):
     files = files_of(folder)
 
