@@ -35,32 +35,16 @@ _RANK = R.RISK_RANK
 
 # ---------------------------------------------------------------------------------- results
 
+_init = object.__setattr__
+
+
 class _Record:
-    """What frozen dataclasses would give (positional or keyword construction with defaults,
-    equality and hashing by value, a readable repr, immutability) without importing
-    `dataclasses`, which costs the hook ~6 ms (it imports `inspect`)."""
+    """What frozen dataclasses would give (construction with defaults, equality and hashing by
+    value, a readable repr, immutability, pickling) without importing `dataclasses`, which costs
+    the hook ~6 ms (it imports `inspect`). Subclasses write their `__init__` out, as the
+    dataclass would generate it."""
 
     __slots__ = ()
-    _DEFAULTS: Dict[str, object] = {}
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        names = self.__slots__
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__} takes at most {len(names)} arguments")
-        for name, value in zip(names, args):
-            if name in kwargs:
-                raise TypeError(f"{type(self).__name__} got two values for {name}")
-            object.__setattr__(self, name, value)
-        for name in names[len(args):]:
-            if name in kwargs:
-                value = kwargs.pop(name)
-            elif name in self._DEFAULTS:
-                value = self._DEFAULTS[name]
-            else:
-                raise TypeError(f"{type(self).__name__} is missing {name}")
-            object.__setattr__(self, name, value)
-        if kwargs:
-            raise TypeError(f"{type(self).__name__} got unknown fields {sorted(kwargs)}")
 
     def _values(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -93,7 +77,6 @@ class Finding(_Record):
     target it touches, if any."""
 
     __slots__ = ("category", "risk", "segment", "span", "reason", "executes", "references_target")
-    _DEFAULTS = {"executes": True, "references_target": None}
     category: str
     risk: str
     segment: str
@@ -101,6 +84,16 @@ class Finding(_Record):
     reason: str
     executes: bool
     references_target: Optional[str]
+
+    def __init__(self, category: str, risk: str, segment: str, span: Tuple[int, int], reason: str,
+                 executes: bool = True, references_target: Optional[str] = None) -> None:
+        _init(self, "category", category)
+        _init(self, "risk", risk)
+        _init(self, "segment", segment)
+        _init(self, "span", span)
+        _init(self, "reason", reason)
+        _init(self, "executes", executes)
+        _init(self, "references_target", references_target)
 
     def to_dict(self) -> Dict[str, object]:
         return {
@@ -116,8 +109,6 @@ class Assessment(_Record):
     fallback | screen."""
 
     __slots__ = ("command", "risk", "findings", "categories", "mentions", "unparsed", "unparsed_reason", "parser")
-    _DEFAULTS = {"findings": (), "categories": (), "mentions": (), "unparsed": False, "unparsed_reason": None,
-                 "parser": "fast"}
     command: str
     risk: str
     findings: Tuple[Finding, ...]
@@ -126,6 +117,18 @@ class Assessment(_Record):
     unparsed: bool
     unparsed_reason: Optional[str]
     parser: str
+
+    def __init__(self, command: str, risk: str, findings: Tuple[Finding, ...] = (), categories: Tuple[str, ...] = (),
+                 mentions: Tuple[Finding, ...] = (), unparsed: bool = False, unparsed_reason: Optional[str] = None,
+                 parser: str = "fast") -> None:
+        _init(self, "command", command)
+        _init(self, "risk", risk)
+        _init(self, "findings", findings)
+        _init(self, "categories", categories)
+        _init(self, "mentions", mentions)
+        _init(self, "unparsed", unparsed)
+        _init(self, "unparsed_reason", unparsed_reason)
+        _init(self, "parser", parser)
 
     @property
     def dangerous(self) -> bool:
