@@ -560,23 +560,6 @@ def grep_lines(
             yield number, block[start : spans[start]].rstrip(b"\r")
 
 
-def numbered_lines(
-    stream: IO[bytes],
-    warnings: list[ParseWarning],
-    source: str,
-    path: Optional[str],
-    flt: Optional[LogFilter],
-    byte_arrays: bool = False,
-) -> tuple[Iterator[tuple[int, bytes]], bool]:
-    """`(line number, line)` pairs of a JSON-lines stream, and whether they were already
-    narrowed to the lines that can hold an event `flt` accepts (then only those are read in
-    Python: `grep_lines`); without usable needles, every line. `byte_arrays`: see `grep_lines`."""
-    needles = flt.byte_needles() if flt is not None else ()
-    if needles:
-        return grep_lines(stream, warnings, source, path, needles, byte_arrays), True
-    return enumerate(raw_lines(stream, warnings, source, path), 1), False
-
-
 def numbered_batches(
     stream: IO[bytes],
     warnings: list[ParseWarning],
@@ -585,9 +568,11 @@ def numbered_batches(
     flt: Optional[LogFilter],
     byte_arrays: bool = False,
 ) -> tuple[Iterator[tuple[int, Sequence[bytes]]], bool]:
-    """`numbered_lines` as `(number of the first line, consecutive lines)` batches: whole blocks
-    when every line is read (`line_batches`), one line per batch when the filter's needles
-    narrowed them (`grep_lines`, whose lines are seldom consecutive)."""
+    """The lines of a JSON-lines stream as `(number of the first line, consecutive lines)`
+    batches, and whether they were already narrowed to the lines that can hold an event `flt`
+    accepts: whole blocks when every line is read (`line_batches`), one line per batch when the
+    filter's byte needles narrowed them (`grep_lines`, whose lines are seldom consecutive).
+    `byte_arrays`: see `grep_lines`."""
     needles = flt.byte_needles() if flt is not None else ()
     if needles:
         return (((n, (line,)) for n, line in grep_lines(stream, warnings, source, path, needles, byte_arrays)), True)
