@@ -1,22 +1,27 @@
-"""The danger classifier's lexical screen, light enough for a hook: clears ordinary commands
+"""The danger classifier's lexical screens, light enough for a hook: they clear ordinary commands
 without loading the classifier.
 
 The PreToolUse Bash hook judges every command while an investigation is open. Loading the
-classifier (`mcp_server.analysis.danger`: its rule tables, parser, dataclasses, `re`, `typing`)
-costs ~20 ms of start-up, more than the interpreter itself, for a verdict that is "none" for
-`git status`, `ls -la`, `pytest -x` or `cd src && make`. This module answers those with string
-operations only (no `re`, no imports at all) and the hook loads the classifier only when the
-screen cannot clear a command.
+classifier (`mcp_server.analysis.danger`: its rule tables, parser and `re`) costs ~12 ms of
+start-up, more than the interpreter itself, for a verdict that is "nothing to deny" for
+`git log`, `ls -la`, `python -m pytest -x 2>&1 | tail` or `cd src && make`. This module answers
+those with string operations only (no `re`, no imports at all) and the hook loads the classifier
+only when the screen cannot clear a command.
 
-Sound by construction: `cleared(command)` is True only when the classifier's own screen
-(`engine.screened_safe`) would also clear it — the classifier then returns risk "none" — and it
-is stricter on purpose where mirroring the engine would need a regex: control characters and
-Unicode blanks, `<` redirects and `$'…'` quoting are left to the classifier. The vocabulary (program
-names and fragments without which no rule can match) is the engine's `_screen_vocabulary()`,
-derived from the rule tables and stored in `danger_screen_vocab.py`; regenerate it with
-`python -m mcp_server.analysis.danger_screen` after changing the rules.
-tests/analysis/test_danger_screen.py fails when the stored vocabulary drifts from the rules, and
-checks `cleared` against the classifier on the labelled corpus and on generated commands.
+Two screens, both sound by construction:
+- `cleared(command)` mirrors the classifier's own screen (`engine.screened_safe`): True only when
+  the classifier returns risk "none". It is stricter on purpose where mirroring the engine would
+  need a regex: control characters and Unicode blanks, `<` redirects and `$'…'` quoting.
+- `gate_cleared(command)`, what the hook uses: True only when the classifier finds nothing the
+  Bash gate denies (nothing executed in a gate category). It reads each simple command the way
+  `_program` would, so a word counts only where the classifier would look at it (see its
+  docstring and `engine._screen_hosts`, which says why each table is sound).
+Their tables (program names and fragments without which no rule can match; data commands,
+rule-table programs and interpreters) are derived from the rule tables by the engine and stored in
+`danger_screen_vocab.py`; regenerate it with `python -m mcp_server.analysis.danger_screen` after
+changing the rules. tests/analysis/test_danger_screen.py fails when the stored tables drift from
+the rules, and checks both screens against the full classifier on the labelled corpus, the hook
+bench's agent commands and generated commands.
 Stdlib only, Python 3.9+.
 """
 
