@@ -194,7 +194,7 @@ NOT_DANGEROUS = [
     "psql -c 'SELECT count(*) FROM users'", "redis-cli GET key", "shutdown -c",
     "crontab -l", "git stash list", "docker compose up -d", "kubectl apply -f deploy.yaml", "terraform plan",
     "gh pr merge 12 --delete-branch", "make clean", "chmod 600 ~/.ssh/id_rsa", "git worktree remove ../wt",
-    "ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519",
+    "ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519", "bash --version", "python3 --help", "git reset --hard --help",
 ]
 
 
@@ -221,6 +221,8 @@ def test_ordinary_commands_are_not_dangerous_and_not_gated(command):
     "cat <<'EOF' | bash\nrm -rf /etc\nEOF", "sh <<< 'rm -rf /etc'", "su -c 'rm -rf /etc' root",
     "docker exec web rm -rf /etc", "find /etc -exec rm -rf {} +", "parallel rm -rf ::: /etc",
     "bash -c \"bash -c 'sh -c \\\"rm -rf /etc\\\"'\"", "doppler run -- rm -rf /etc",
+    # after the code, --help / --version are the code's own arguments: it still runs
+    "bash -c 'rm -rf /etc' --help", "python3 -c \"import shutil; shutil.rmtree('/etc')\" --version",
     # an option's value is not the script: the -c / -e code after it still runs
     "python3 -W ignore -c \"import shutil; shutil.rmtree('/etc')\"", "python3 -X dev -c \"import shutil; shutil.rmtree('/etc')\"",
     "node -r dotenv/config -e \"require('fs').rmSync('/etc', {recursive: true})\"",

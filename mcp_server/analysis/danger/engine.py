@@ -704,9 +704,23 @@ def _match_path(path: Tuple[str, ...], pos: List[str], opts: _Opts) -> Optional[
 _SHELL_C = re.compile(r"^-[a-zA-Z]*c[a-zA-Z]*$")
 
 
+def _only_prints_info(prog: str, texts: List[str]) -> bool:
+    """`--help`/`--version`/`--usage`: the program prints and exits. For a shell or an interpreter
+    only among its leading long options: after `-c CODE` or a script they are the code's own
+    arguments (`bash -c 'rm -rf ~' --help` runs the rm)."""
+    if prog in R.SHELLS or prog in R.INTERPRETERS or _VERSION_TAIL.sub("", prog) in R.INTERPRETERS:
+        for t in texts:
+            if t in R.INFO_OPTS:
+                return True
+            if not t.startswith("--"):
+                return False
+        return False
+    return any(t in R.INFO_OPTS for t in texts)
+
+
 def _program(prog: str, args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc, stdin_args: bool) -> None:
     texts = [w.text for w in args]
-    if any(t in R.INFO_OPTS for t in texts) and prog not in R.DATA_COMMANDS:
+    if prog not in R.DATA_COMMANDS and _only_prints_info(prog, texts):
         return
     if prog.startswith("mkfs.") or prog.startswith("mkfs_"):
         prog = "mkfs"
