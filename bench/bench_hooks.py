@@ -104,8 +104,8 @@ def main() -> None:
         bash.write_text(json.dumps(payload(project, "Bash", {"command": "git status"})))
         pipeline = tmp / "pipeline.json"
         pipeline.write_text(json.dumps(payload(project, "Bash", {"command": "cd src && pytest -x -q | tail -20"})))
-        unscreened = tmp / "unscreened.json"  # `find` has an analyzer (-delete, -exec): left to the classifier
-        unscreened.write_text(json.dumps(payload(project, "Bash", {"command": "find src -name '*.py' | head -20"})))
+        unscreened = tmp / "unscreened.json"  # curl is an HTTP client and network sink: left to the classifier
+        unscreened.write_text(json.dumps(payload(project, "Bash", {"command": "curl -s http://localhost:8080/health"})))
         destroy = tmp / "destroy.json"
         destroy.write_text(json.dumps(payload(project, "Bash", {"command": "tmux kill-server"})))
 
@@ -195,8 +195,8 @@ def main() -> None:
         subject("PreToolUse allow: Bash git status, investigation open (cleared by the gate screen)", bash, "{}")
         subject("PreToolUse allow: Bash `cd src && pytest -x -q | tail -20`, investigation open (gate screen)",
                 pipeline, "{}")
-        subject("PreToolUse allow: Bash `find src -name '*.py' | head -20`, investigation open (the screen leaves "
-                "find to the classifier: danger classifier imported)", unscreened, "{}")
+        subject("PreToolUse allow: Bash `curl -s http://localhost:8080/health`, investigation open (the screen "
+                "leaves curl to the classifier: danger classifier imported)", unscreened, "{}")
         subject("PreToolUse deny: Bash `tmux kill-server`, investigation open (danger classifier imported)",
                 destroy, '"deny"')
         # --- the mix: what agents run, one PreToolUse Bash call per command, investigation open ----

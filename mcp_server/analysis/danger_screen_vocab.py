@@ -503,6 +503,7 @@ HOSTS = {
     'diskutil': frozenset(['apfs', 'erasedisk', 'erasevolume', 'partitiondisk', 'randomdisk', 'reformat', 'secureerase', 'securerase', 'zerodisk']),
     'dnf': frozenset(['autoremove', 'erase', 'remove']),
     'docker-compose': frozenset(['down', 'kill', 'restart', 'rm', 'stop']),
+    'find': frozenset(['-delete', '-exec', '-execdir', '-ok', '-okdir']),
     'flatpak': frozenset(['remove', 'uninstall']),
     'forever': frozenset(['stop', 'stopall']),
     'gem': frozenset(['uninstall']),

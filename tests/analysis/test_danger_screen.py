@@ -111,6 +111,7 @@ def test_the_gate_screen_clears_most_of_what_agents_run():
     "npm test", "go test ./...", "pip install -e .", "systemctl status nginx", "node dist/server.js",
     "python3 -W ignore scripts/x.py", "grep -rn 'kill -9' src", "FOO=1 make test", "which python3 node npm",
     "/usr/bin/git log -1", "cd backend && python -m pytest -q", "log show --last 1h",
+    "find . -name '*.py' -not -path './.venv/*' | head -40", "find src -type f -newer build.stamp",
 ])
 def test_ordinary_commands_pass_the_gate_screen(cmd):
     assert danger_screen.gate_cleared(cmd), cmd
@@ -126,6 +127,8 @@ def test_ordinary_commands_pass_the_gate_screen(cmd):
     "node -pe 1", "python3 -cimport\\ os", "systemctl stop nginx", "systemctl 'restart' x", "git \"push\" -f",
     "echo 'a' ; kill 1", "grep x f | xargs rm", "cat <<EOF\nx\nEOF", "ls >/dev/nullx", "ls 2>&1x",
     "docker compose down", "tmux kill-server", "screen-wipe", "brew services stop x", "log erase --all",
+    "find . -name '*.log' -delete", "find /tmp -exec rm \\{\\} \\;", "find . '-execdir' ls", "find . -ok rm x",
+    "find . -DELETE",
 ])
 def test_commands_the_gate_screen_leaves_to_the_classifier(cmd):
     assert not danger_screen.gate_cleared(cmd), cmd
@@ -189,6 +192,7 @@ _GATE_WORDS = _WORDS + sorted(danger_screen_vocab.DATA)[::6] + sorted(danger_scr
     "python3", "node", "-m", "-c", "-e", "-W", "-r", "-", "pytest", "app.js", "2>&1", ">/dev/null", "2>/dev/null",
     "'{print $1}'", "'(a)'", "'<x>'", "FOO=1", "HISTFILE=", "X+=1", "\"a'b\"", "'-c'", "\"-m\"", "/usr/bin/python3",
     "git", "log", "branch", "reset", "--hard", "systemctl", "stop", "npm", "clean", "echo", "done",
+    "find", "-delete", "-exec", "-execdir", "-ok", "-name", "'*.py'", "\\;", "\\{\\}", "/var/log", "~/.bash_history",
 ]
 _GATE_PIECES = st.one_of(
     st.sampled_from(_GATE_WORDS),

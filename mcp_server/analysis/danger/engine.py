@@ -230,7 +230,8 @@ def _screen_hosts() -> Dict[str, object]:
     only come from a few words, so the screen need not send them to the classifier otherwise:
 
     - HOSTS: judged by their rule table alone (not special, no `*` rule, not a command runner,
-      not a wrapper), each with the first words of its rule paths. `_match_rules` skips a rule
+      not a wrapper), each with the first words of its rule paths; and `find`, with the actions
+      `_find` looks for (-delete, -exec, -execdir, -ok, -okdir). `_match_rules` skips a rule
       whose first word is not among the positionals, and nothing else in `_program` can find
       anything gate-worthy for them (no analyzer, no generic verbs; secrets and mentions are
       never gate categories): `git log …` with none of git's rule words cannot be denied.
@@ -264,6 +265,8 @@ def _screen_hosts() -> Dict[str, object]:
         words = rule_words(prog)
         if words is not None and prog not in special:
             hosts[prog.lower()] = words
+    # `_program` hands find to `_find` and returns: only -delete and the -exec family find anything
+    hosts["find"] = _FIND_ACTIONS
     generic: Dict[str, FrozenSet[str]] = {}
     for prog in R.GENERIC_TOO:
         words = rule_words(prog)
@@ -1230,6 +1233,11 @@ def _rm(prog: str, args: List[Word], opts: _Opts, cmd: Cmd, ctx: _Ctx, loc: _Loc
 _FIND_FILTERS = frozenset("-name -iname -path -ipath -wholename -iwholename -regex -iregex -newer -mtime -mmin -atime -amin -ctime -cmin -size -type -user -group -empty -perm -links -inum -samefile -lname -ilname -nouser -nogroup -newermt".split())
 
 
+#: find's actions that run a command per match; with -delete, all `_find` looks for.
+_FIND_RUNS = ("-exec", "-execdir", "-ok", "-okdir")
+_FIND_ACTIONS = frozenset(("-delete",) + _FIND_RUNS)
+
+
 def _find(args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
     texts = [w.text for w in args]
     k = 0
@@ -1248,7 +1256,7 @@ def _find(args: List[Word], cmd: Cmd, ctx: _Ctx, loc: _Loc) -> None:
         _add(ctx, loc, cmd, cat, risk, f"find -delete deletes {what} under {path} ({_CLASS_WORDS[cls]})")
     j = k
     while j < len(texts):
-        if texts[j] in ("-exec", "-execdir", "-ok", "-okdir"):
+        if texts[j] in _FIND_RUNS:
             e = j + 1
             while e < len(texts) and texts[e] not in (";", "+", "\\;"):
                 e += 1
