@@ -15,7 +15,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Any, Iterator, Optional, Sequence
+from typing import IO, Any, Iterable, Iterator, Optional, Sequence
 
 from ..models import EVIDENCE_PREFIX, Event, ExtraValue, ParseWarning, clip, make_evidence_id
 
@@ -560,6 +560,12 @@ def grep_lines(
             yield number, block[start : spans[start]].rstrip(b"\r")
 
 
+def single_line_batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, tuple[bytes]]]:
+    """Numbered lines as one-line batches, for a batch reader fed line by line (a live command's
+    output, lines a byte search picked out)."""
+    return ((number, (line,)) for number, line in lines)
+
+
 def numbered_batches(
     stream: IO[bytes],
     warnings: list[ParseWarning],
@@ -575,5 +581,5 @@ def numbered_batches(
     `byte_arrays`: see `grep_lines`."""
     needles = flt.byte_needles() if flt is not None else ()
     if needles:
-        return (((n, (line,)) for n, line in grep_lines(stream, warnings, source, path, needles, byte_arrays)), True)
+        return single_line_batches(grep_lines(stream, warnings, source, path, needles, byte_arrays)), True
     return line_batches(stream, warnings, source, path), False

@@ -31,7 +31,8 @@ from ..paths import JOURNAL_DIRS
 from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from . import TextFormat, register
 from ._io import open_binary
-from ._logevent import READ_ERRORS, LogFilter, build_event, id_head, iter_json_objects, key_evidence_id, numbered_batches, scalar
+from ._logevent import (READ_ERRORS, LogFilter, build_event, id_head, iter_json_objects, key_evidence_id, numbered_batches,
+                        scalar, single_line_batches)
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "journald"
@@ -218,21 +219,6 @@ def _other_process(entry: dict, flt: LogFilter) -> bool:
     return not flt.process_matches(comm if comm is not None else ident, ident, pid)
 
 
-def parse_json_lines(
-    lines: Iterable[tuple[int, bytes]],
-    warnings: list[ParseWarning],
-    *,
-    origin: Optional[str] = None,
-    path: Optional[str] = None,
-    flt: Optional[LogFilter] = None,
-    prefiltered: bool = False,
-) -> Iterator[Event]:
-    """Stream events from numbered `-o json` (also json-seq / json-sse) lines; bad lines become
-    warnings. `prefiltered`: the lines were already narrowed by the filter's byte needles."""
-    batches = ((number, (line,)) for number, line in lines)
-    yield from parse_json_batches(batches, warnings, origin=origin, path=path, flt=flt, prefiltered=prefiltered)
-
-
 def parse_json_batches(
     batches: Iterable[tuple[int, Sequence[bytes]]],
     warnings: list[ParseWarning],
@@ -242,8 +228,10 @@ def parse_json_batches(
     flt: Optional[LogFilter] = None,
     prefiltered: bool = False,
 ) -> Iterator[Event]:
-    """`parse_json_lines` for `(number of the first line, consecutive lines)` batches (see
-    `line_batches`): one loop over each batch instead of a generator step per line."""
+    """Stream events from `-o json` (also json-seq / json-sse) lines, given as `(number of the
+    first line, consecutive lines)` batches (`line_batches`, or `single_line_batches` for lines
+    fed one by one): one loop over each batch instead of a generator step per line. Bad lines
+    become one warning. `prefiltered`: the lines were already narrowed by the filter's byte needles."""
     loads = orjson.loads
     prefilter = flt.byte_prefilter(byte_arrays=True) if flt is not None and not prefiltered else None
     # entries outside the window are dropped before an Event is built for them
@@ -584,7 +572,8 @@ def query_journal(
     events: list[Event] = []
     origin = "journalctl"
     try:
-        for ev in parse_json_lines(enumerate(proc.lines(max_line_bytes=1 << 24), 1), warnings, origin=origin, flt=flt):
+        for ev in parse_json_batches(single_line_batches(enumerate(proc.lines(max_line_bytes=1 << 24), 1)), warnings,
+                                     origin=origin, flt=flt):
             events.append(ev)
             if len(events) >= max_events:
                 run.truncated = True

@@ -36,7 +36,8 @@ from ..models import Event, ParseWarning, SourceRun, clip, make_evidence_id
 from ..timeutil import local_zone
 from . import TextFormat, register
 from ._io import LineReader, open_binary
-from ._logevent import LogFilter, build_event, fast_event, id_head, iter_json_objects, key_evidence_id, numbered_batches
+from ._logevent import (LogFilter, build_event, fast_event, id_head, iter_json_objects, key_evidence_id, numbered_batches,
+                        single_line_batches)
 from ._proc import ProcRun, reject_option_like, which
 
 SOURCE = "macos_log"
@@ -149,22 +150,6 @@ class NdjsonStats:
     finished: bool = False
 
 
-def parse_ndjson_lines(
-    lines: Iterable[tuple[int, bytes]],
-    warnings: list[ParseWarning],
-    *,
-    origin: Optional[str] = None,
-    path: Optional[str] = None,
-    flt: Optional[LogFilter] = None,
-    stats: Optional[NdjsonStats] = None,
-    prefiltered: bool = False,
-) -> Iterator[Event]:
-    """Events from numbered ndjson lines; bad lines become one warning. `prefiltered`: the lines
-    were already narrowed by the filter's byte needles (then the trailer record is not seen)."""
-    batches = ((number, (line,)) for number, line in lines)
-    yield from parse_ndjson_batches(batches, warnings, origin=origin, path=path, flt=flt, stats=stats, prefiltered=prefiltered)
-
-
 def parse_ndjson_batches(
     batches: Iterable[tuple[int, Sequence[bytes]]],
     warnings: list[ParseWarning],
@@ -175,8 +160,10 @@ def parse_ndjson_batches(
     stats: Optional[NdjsonStats] = None,
     prefiltered: bool = False,
 ) -> Iterator[Event]:
-    """`parse_ndjson_lines` for `(number of the first line, consecutive lines)` batches (see
-    `line_batches`): one loop over each batch instead of a generator step per line."""
+    """Events from ndjson lines, given as `(number of the first line, consecutive lines)` batches
+    (`line_batches`, or `single_line_batches` for lines fed one by one): one loop over each batch
+    instead of a generator step per line. Bad lines become one warning. `prefiltered`: the lines
+    were already narrowed by the filter's byte needles (then the trailer record is not seen)."""
     loads = orjson.loads
     prefilter = flt.byte_prefilter() if flt is not None and not prefiltered else None
     accepts = flt.accepts if flt is not None else None
@@ -679,7 +666,8 @@ def query_log(q: MacosQuery, *, max_events: int = 50_000, timeout: float = 120.0
     stats = NdjsonStats()
     events: list[Event] = []
     try:
-        for ev in parse_ndjson_lines(enumerate(proc.lines(max_line_bytes=1 << 24), 1), warnings, origin="log show", flt=flt, stats=stats):
+        for ev in parse_ndjson_batches(single_line_batches(enumerate(proc.lines(max_line_bytes=1 << 24), 1)), warnings,
+                                       origin="log show", flt=flt, stats=stats):
             events.append(ev)
             if len(events) >= max_events:
                 run.truncated = True
@@ -711,6 +699,6 @@ __all__ = [
     "query_log",
     "quote",
     "record_to_event",
-    "parse_ndjson_lines",
+    "parse_ndjson_batches",
     "is_logarchive",
 ]
